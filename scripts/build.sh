@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Configures and builds Yinxin.
+#   scripts/build.sh release   → build/release  (optimised, no sanitizers: the server and benchmarks)
+#   scripts/build.sh test      → build/test     (ASan + UBSan, all tests)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+kind="${1:-release}"
+jobs="${YINXIN_JOBS:-$(nproc)}"
+case "$kind" in
+  release)
+    cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DYINXIN_SANITIZE=OFF \
+      -DYINXIN_BUILD_TESTS=OFF -DYINXIN_BUILD_BENCH=ON >/dev/null
+    cmake --build build/release -j "$jobs"
+    ;;
+  test)
+    cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DYINXIN_SANITIZE=ON \
+      -DYINXIN_BUILD_TESTS=ON -DYINXIN_BUILD_BENCH=OFF >/dev/null
+    cmake --build build/test -j "$jobs"
+    ;;
+  *)
+    echo "usage: $0 release|test" >&2
+    exit 2
+    ;;
+esac

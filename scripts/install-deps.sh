@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Yinxin needs to build, test and run. Idempotent.
+# Set YINXIN_SKIP_APT=1 to skip (e.g. on a machine prepared by hand).
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential g++ cmake ninja-build pkg-config git ca-certificates
+  # libraries (ARCHITECTURE.md "Dependencies")
+  libssl-dev openssl libsqlite3-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libboost1.81-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # independent implementations for cross-checks (BouncyCastle via Java)
+  default-jdk-headless libbcprov-java libbcpkix-java
+  # code style checks
+  clang-format clang-tidy
+)
+if [[ "${1:-}" == "--fuzz" ]]; then
+  PACKAGES+=(clang libclang-rt-14-dev)
+fi
+
+if [[ "${YINXIN_SKIP_APT:-0}" == "1" ]]; then
+  echo "install-deps: skipped (YINXIN_SKIP_APT=1)"
+  exit 0
+fi
+
+SUDO=""
+if [[ "$(id -u)" != "0" ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${PACKAGES[@]}" >/dev/null
+echo "install-deps: ${#PACKAGES[@]} packages present"

@@ -1,0 +1,77 @@
+// yinxin: the single command-line entry point (ARCHITECTURE.md "Interfaces users expect").
+// The CLI parses arguments, calls the components and renders results; it holds no business rules.
+#include <CLI/CLI.hpp>
+#include <openssl/opensslv.h>
+
+#include <iostream>
+#include <string>
+
+#include "yinxin/crypto/self_test.h"
+
+namespace {
+
+std::string json_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+            case '"': out += "\\\""; break;
+            case '\\': out += "\\\\"; break;
+            case '\n': out += "\\n"; break;
+            default:
+                if (static_cast<unsigned char>(c) < 0x20) {
+                    char buf[8];
+                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                    out += buf;
+                } else {
+                    out += c;
+                }
+        }
+    }
+    return out;
+}
+
+int cmd_version(bool json) {
+    if (json) {
+        std::cout << "{\"version\":\"" << YINXIN_VERSION << "\",\"openssl\":\"" << OPENSSL_VERSION_TEXT << "\"}\n";
+    } else {
+        std::cout << "yinxin " << YINXIN_VERSION << " (" << OPENSSL_VERSION_TEXT << ")\n";
+    }
+    return 0;
+}
+
+int cmd_selftest(bool json) {
+    auto report = yinxin::crypto::run_self_tests();
+    if (json) {
+        std::cout << "{\"passed\":" << (report.passed() ? "true" : "false") << ",\"items\":[";
+        for (std::size_t i = 0; i < report.items.size(); ++i) {
+            const auto& it = report.items[i];
+            std::cout << (i ? "," : "") << "{\"name\":\"" << json_escape(it.name)
+                      << "\",\"passed\":" << (it.passed ? "true" : "false") << ",\"detail\":\""
+                      << json_escape(it.detail) << "\"}";
+        }
+        std::cout << "]}\n";
+    } else {
+        for (const auto& it : report.items)
+            std::cout << (it.passed ? "  ok    " : "  FAIL  ") << it.name << (it.detail.empty() ? "" : ": ")
+                      << it.detail << "\n";
+        std::cout << (report.passed() ? "self-test passed\n" : "self-test FAILED\n");
+    }
+    return report.passed() ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"Yinxin (印信): electronic certification service and electronic seal platform"};
+    app.require_subcommand(1);
+    bool json = false;
+    app.add_flag("--json", json, "Machine-readable JSON output");
+
+    auto* version = app.add_subcommand("version", "Print the version");
+    auto* selftest = app.add_subcommand("selftest", "Run the cryptographic power-on self-tests (SM2/SM3/SM4)");
+
+    CLI11_PARSE(app, argc, argv);
+    if (version->parsed()) return cmd_version(json);
+    if (selftest->parsed()) return cmd_selftest(json);
+    return 2;
+}
