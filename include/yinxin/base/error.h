@@ -3,6 +3,9 @@
 //
 // Codes are banded by module and never renumbered once released: clients, logs and the HTTP
 // problem documents (made in api/) carry them. Add new codes at the end of a band.
+// Bands: 1xxx base, 2xxx crypto, 3xxx asn1, 4xxx x509/cms, 5xxx profile and lints, 6xxx ca,
+// 7xxx device, 8xxx store, 9xxx ra, 10xxx seal, 11xxx kmc, 12xxx status, 13xxx audit, 14xxx auth,
+// 15xxx api.
 #pragma once
 
 #include <cstdint>
