@@ -12,6 +12,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # independent implementations for cross-checks (BouncyCastle via Java)
   default-jdk-headless libbcprov-java libbcpkix-java
+  # crypto-device tests: a real PKCS#11 token
+  softhsm2 libp11-kit-dev
   # code style checks
   clang-format clang-tidy
 )

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string>
 
+#include "device_cmd.h"
 #include "yinxin/crypto/self_test.h"
 
 namespace {
@@ -70,8 +71,12 @@ int main(int argc, char** argv) {
     auto* version = app.add_subcommand("version", "Print the version");
     auto* selftest = app.add_subcommand("selftest", "Run the cryptographic power-on self-tests (SM2/SM3/SM4)");
 
+    // Commands registered by component files run inside CLI11 callbacks and report failure by
+    // throwing CLI::RuntimeError, which CLI11_PARSE turns into the exit code.
+    yinxin::cli::register_device_commands(app);
+
     CLI11_PARSE(app, argc, argv);
     if (version->parsed()) return cmd_version(json);
     if (selftest->parsed()) return cmd_selftest(json);
-    return 2;
+    return 0;
 }

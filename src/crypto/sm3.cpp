@@ -11,8 +11,7 @@ struct Sm3::Impl {
 };
 
 Sm3::Sm3() : m_impl(std::make_unique<Impl>()) {
-    if (!m_impl->ctx || EVP_DigestInit_ex2(m_impl->ctx.get(), detail::sm3_md(), nullptr) != 1)
-        engine_panic("SM3 init");
+    if (!m_impl->ctx || EVP_DigestInit_ex2(m_impl->ctx.get(), detail::sm3_md(), nullptr) != 1) engine_panic("SM3 init");
 }
 Sm3::~Sm3() = default;
 Sm3::Sm3(Sm3&&) noexcept = default;

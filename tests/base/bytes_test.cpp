@@ -1,6 +1,7 @@
+#include "yinxin/base/bytes.h"
+
 #include <gtest/gtest.h>
 
-#include "yinxin/base/bytes.h"
 #include "yinxin/base/secure.h"
 
 namespace yinxin {
@@ -18,9 +19,13 @@ TEST(Hex, RoundTripAndErrors) {
 
 // RFC 4648 §10 test vectors.
 TEST(Base64, Rfc4648Vectors) {
-    const std::pair<const char*, const char*> vectors[] = {
-        {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-        {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+    const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                           {"f", "Zg=="},
+                                                           {"fo", "Zm8="},
+                                                           {"foo", "Zm9v"},
+                                                           {"foob", "Zm9vYg=="},
+                                                           {"fooba", "Zm9vYmE="},
+                                                           {"foobar", "Zm9vYmFy"}};
     for (auto [plain, enc] : vectors) {
         EXPECT_EQ(base64_encode(as_bytes(plain)), enc);
         EXPECT_EQ(to_string(*base64_decode(enc)), plain);

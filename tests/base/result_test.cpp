@@ -1,9 +1,9 @@
+#include "yinxin/base/result.h"
+
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
-
-#include "yinxin/base/result.h"
 
 namespace yinxin {
 namespace {

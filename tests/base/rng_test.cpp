@@ -1,9 +1,10 @@
+#include "yinxin/base/rng.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "yinxin/base/clock.h"
-#include "yinxin/base/rng.h"
 
 namespace yinxin {
 namespace {

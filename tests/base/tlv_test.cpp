@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "yinxin/base/tlv.h"
+
+#include <gtest/gtest.h>
 
 namespace yinxin {
 namespace {

@@ -14,9 +14,7 @@ namespace yinxin {
 using Bytes = std::vector<std::uint8_t>;
 using BytesView = std::span<const std::uint8_t>;
 
-inline BytesView as_bytes(std::string_view s) {
-    return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
-}
+inline BytesView as_bytes(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 inline Bytes to_bytes(std::string_view s) { return {s.begin(), s.end()}; }
 inline std::string to_string(BytesView b) { return {b.begin(), b.end()}; }
 

@@ -24,14 +24,14 @@ class [[nodiscard]] Result {
 public:
     using value_type = T;
 
-    Result(const T& v) : m_v(std::in_place_index<0>, v) {}             // NOLINT(google-explicit-constructor)
-    Result(T&& v) : m_v(std::in_place_index<0>, std::move(v)) {}       // NOLINT(google-explicit-constructor)
-    Result(Error e) : m_v(std::in_place_index<1>, std::move(e)) {}     // NOLINT(google-explicit-constructor)
+    Result(const T& v) : m_v(std::in_place_index<0>, v) {}          // NOLINT(google-explicit-constructor)
+    Result(T&& v) : m_v(std::in_place_index<0>, std::move(v)) {}    // NOLINT(google-explicit-constructor)
+    Result(Error e) : m_v(std::in_place_index<1>, std::move(e)) {}  // NOLINT(google-explicit-constructor)
     template <class U>
-        requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
-                 !std::is_same_v<std::remove_cvref_t<U>, Error> &&
-                 !std::is_same_v<std::remove_cvref_t<U>, Result<T>>)
-    Result(U&& v) : m_v(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT(google-explicit-constructor)
+    requires(std::is_constructible_v<T, U&&> && !std::is_same_v<std::remove_cvref_t<U>, T> &&
+             !std::is_same_v<std::remove_cvref_t<U>, Error> && !std::is_same_v<std::remove_cvref_t<U>, Result<T>>)
+        Result(U&& v)  // NOLINT(google-explicit-constructor,bugprone-forwarding-reference-overload): constrained
+        : m_v(std::in_place_index<0>, std::forward<U>(v)) {}
 
     bool ok() const noexcept { return m_v.index() == 0; }
     explicit operator bool() const noexcept { return ok(); }
@@ -61,7 +61,10 @@ public:
         if (ok()) throw std::logic_error("error() on successful Result");
         return std::get<1>(std::move(m_v));
     }
-    Errc code() const noexcept { return ok() ? Errc::ok : std::get<1>(m_v).code; }
+    Errc code() const noexcept {
+        const Error* e = std::get_if<1>(&m_v);
+        return e == nullptr ? Errc::ok : e->code;
+    }
 
     template <class U>
     T value_or(U&& fallback) const& {
@@ -111,15 +114,15 @@ inline Status ok_status() { return {}; }
 #define YX_CONCAT_(a, b) YX_CONCAT_INNER_(a, b)
 
 // Evaluates a Result-returning expression; on failure returns its Error from the enclosing function.
-#define YX_TRY(expr)                                               \
-    do {                                                           \
-        auto&& yx_try_result_ = (expr);                            \
+#define YX_TRY(expr)                                                        \
+    do {                                                                    \
+        auto&& yx_try_result_ = (expr);                                     \
         if (!yx_try_result_.ok()) return std::move(yx_try_result_).error(); \
     } while (false)
 
 // YX_ASSIGN_OR_RETURN(auto x, parse(...)); declares/assigns lhs from the value or returns the Error.
 #define YX_ASSIGN_OR_RETURN(lhs, expr) YX_ASSIGN_OR_RETURN_IMPL_(YX_CONCAT_(yx_tmp_, __LINE__), lhs, expr)
-#define YX_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr)           \
-    auto tmp = (expr);                                      \
-    if (!tmp.ok()) return std::move(tmp).error();           \
+#define YX_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
+    auto tmp = (expr);                            \
+    if (!tmp.ok()) return std::move(tmp).error(); \
     lhs = std::move(tmp).value()

@@ -26,7 +26,9 @@ struct ZeroizingAllocator {
         std::allocator<T>{}.deallocate(p, n);
     }
     template <class U>
-    bool operator==(const ZeroizingAllocator<U>&) const noexcept { return true; }
+    bool operator==(const ZeroizingAllocator<U>&) const noexcept {
+        return true;
+    }
 };
 
 using SecretBytes = std::vector<std::uint8_t, ZeroizingAllocator<std::uint8_t>>;

@@ -11,13 +11,13 @@
 namespace yinxin::tlv {
 
 struct Header {
-    std::uint8_t tag_class = 0;   // 0 universal, 1 application, 2 context, 3 private
+    std::uint8_t tag_class = 0;  // 0 universal, 1 application, 2 context, 3 private
     bool constructed = false;
     std::uint32_t tag_number = 0;
-    std::size_t header_len = 0;   // identifier + length octets
-    std::size_t length = 0;       // content length (undefined when indefinite)
-    bool indefinite = false;      // BER 0x80 length
-    bool minimal = true;          // length (and tag) in DER minimal form
+    std::size_t header_len = 0;  // identifier + length octets
+    std::size_t length = 0;      // content length (undefined when indefinite)
+    bool indefinite = false;     // BER 0x80 length
+    bool minimal = true;         // length (and tag) in DER minimal form
 };
 
 // Parses identifier and length octets at the start of `in`. Checks that the content fits in

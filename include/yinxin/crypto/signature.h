@@ -11,8 +11,8 @@ namespace yinxin::crypto {
 enum class SignatureEncoding { der, raw, non_minimal_der };
 
 struct NormalisedSignature {
-    Bytes der;                    // minimal DER SEQUENCE{INTEGER r, INTEGER s}
-    SignatureEncoding received;   // what the input was
+    Bytes der;                   // minimal DER SEQUENCE{INTEGER r, INTEGER s}
+    SignatureEncoding received;  // what the input was
 };
 
 // Accepts any of the three encodings for a 256-bit curve. r or s zero, negative, or wider than

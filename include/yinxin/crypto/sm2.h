@@ -28,7 +28,7 @@ public:
     static Result<Sm2PublicKey> from_spki_der(BytesView der);
     static Result<Sm2PublicKey> from_pem(std::string_view pem);  // "PUBLIC KEY"
 
-    Bytes point() const;     // 65 bytes, 04 || X || Y
+    Bytes point() const;  // 65 bytes, 04 || X || Y
     Bytes spki_der() const;
     std::string pem() const;
     EVP_PKEY* native() const noexcept { return m_pkey.get(); }
@@ -37,7 +37,8 @@ private:
     struct Free {
         void operator()(EVP_PKEY* p) const noexcept;
     };
-    explicit Sm2PublicKey(EVP_PKEY* p) : m_pkey(p) {}
+    // Takes ownership of `p` (freed with EVP_PKEY_free). Shared: copies of a key are cheap.
+    explicit Sm2PublicKey(EVP_PKEY* p) : m_pkey(p, Free{}) {}
     std::shared_ptr<EVP_PKEY> m_pkey;
     friend class Sm2PrivateKey;
 };
@@ -49,22 +50,28 @@ public:
     static Result<Sm2PrivateKey> generate();
     // 32-byte big-endian scalar d, 1 <= d <= n-2 (GB/T 32918.1 6.1), else crypto.bad_key.
     static Result<Sm2PrivateKey> from_scalar(BytesView d);
-    // PKCS#8 PrivateKeyInfo DER (unencrypted) or PEM "PRIVATE KEY" / "EC PRIVATE KEY".
+    // PKCS#8 PrivateKeyInfo DER (unencrypted; a SEC1 ECPrivateKey with the SM2 curve OID is
+    // accepted too), or PEM "PRIVATE KEY" / "EC PRIVATE KEY" / "SM2 PRIVATE KEY" (OpenSSL 3.0's
+    // label for SEC1 SM2 keys). Another curve, or an encrypted key, is crypto.bad_key.
     static Result<Sm2PrivateKey> from_pkcs8_der(BytesView der);
     static Result<Sm2PrivateKey> from_pem(std::string_view pem);
 
-    SecretBytes scalar() const;       // 32 bytes
+    SecretBytes scalar() const;  // 32 bytes
     SecretBytes pkcs8_der() const;
-    std::string pkcs8_pem() const;    // caller must treat as secret
+    std::string pkcs8_pem() const;  // caller must treat as secret
     Sm2PublicKey public_key() const;
     EVP_PKEY* native() const noexcept { return m_pkey.get(); }
 
 private:
-    explicit Sm2PrivateKey(EVP_PKEY* p) : m_pkey(p, Sm2PublicKey::Free{}) {}
-    std::shared_ptr<EVP_PKEY> m_pkey;
+    Sm2PrivateKey(EVP_PKEY* p, Sm2PublicKey pub) : m_pkey(p, Sm2PublicKey::Free{}), m_public(std::move(pub)) {}
+    std::shared_ptr<EVP_PKEY> m_pkey;  // key pair: private scalar and public point
+    Sm2PublicKey m_public;             // public half only, for verification and Z
 };
 
-// Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA) (GB/T 32918.2 5.5). ID at most 8191 bytes.
+// Longest ID accepted (crypto.bad_id beyond): ENTL allows 8191 bytes, OpenSSL 3.0 one fewer.
+inline constexpr std::size_t k_max_sm2_id_len = 8190;
+
+// Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA) (GB/T 32918.2 5.5).
 Result<Sm3Digest> sm2_z(const Sm2PublicKey& key, std::string_view id = k_default_sm2_id);
 // e = SM3(Z || M): the value actually signed.
 Result<Sm3Digest> sm2_e(const Sm3Digest& z, BytesView message);

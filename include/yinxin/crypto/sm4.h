@@ -23,7 +23,10 @@ Result<Bytes> sm4_cbc_decrypt(BytesView key, BytesView iv, BytesView ciphertext,
 Result<Bytes> sm4_ctr(BytesView key, BytesView iv, BytesView data);
 
 // GCM (NIST SP 800-38D with SM4, RFC 8998). Output of seal is ciphertext || 16-byte tag;
-// open verifies the tag (crypto.auth_tag_mismatch) before returning any plaintext.
+// open verifies the tag (crypto.auth_tag_mismatch) before returning any plaintext. OpenSSL 3.0
+// has no SM4-GCM: the mode is Yinxin's (SM4 from OpenSSL, GHASH with PCLMULQDQ when the CPU has
+// it, else a table-free portable one). IV: any non-empty length, 12 bytes recommended; an IV
+// must never repeat under one key. Empty IV or sealed input shorter than the tag → crypto.bad_length.
 Result<Bytes> sm4_gcm_seal(BytesView key, BytesView iv, BytesView aad, BytesView plaintext);
 Result<SecretBytes> sm4_gcm_open(BytesView key, BytesView iv, BytesView aad, BytesView sealed);
 

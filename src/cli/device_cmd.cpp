@@ -1,0 +1,249 @@
+// Parsing and printing only: every rule (custodian count, threshold, password length, which
+// share failed) lives in src/device.
+#include "device_cmd.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "yinxin/device/custodian.h"
+#include "yinxin/device/device.h"
+#include "yinxin/device/soft_device.h"
+
+namespace yinxin::cli {
+namespace {
+
+using device::Credential;
+
+[[noreturn]] void fail(const Error& e) {
+    std::cerr << "error: " << e.to_string() << "\n";
+    throw CLI::RuntimeError(1);
+}
+
+template <class T>
+T take(Result<T> r) {
+    if (!r.ok()) fail(r.error());
+    return std::move(r).value();
+}
+
+// Ceremony files hold one "name:password" per line; blank lines and lines starting with '#' are
+// skipped. The password is everything after the first ':' (it may contain ':').
+Result<std::vector<Credential>> read_credentials(std::istream& in, const std::string& source) {
+    std::vector<Credential> out;
+    std::string line;
+    for (std::size_t n = 1; std::getline(in, line); ++n) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (line.empty() || line[0] == '#') {
+            secure_zero(line.data(), line.capacity());
+            continue;
+        }
+        const auto colon = line.find(':');
+        if (colon == std::string::npos || colon == 0) {
+            secure_zero(line.data(), line.capacity());
+            return make_error(Errc::invalid_argument,
+                              source + " line " + std::to_string(n) + ": expected name:password");
+        }
+        out.emplace_back(line.substr(0, colon), line.substr(colon + 1));
+        secure_zero(line.data(), line.capacity());
+    }
+    return out;
+}
+
+Result<std::vector<Credential>> read_credentials_file(const std::string& path) {
+    if (path.empty() || path == "-") return read_credentials(std::cin, "stdin");
+    std::ifstream f(path);
+    if (!f) return make_error(Errc::io_error, "cannot read '" + path + "'");
+    return read_credentials(f, path);
+}
+
+nlohmann::json event_json(const device::DeviceEvent& e) {
+    nlohmann::json j;
+    j["action"] = e.action;
+    j["backend"] = e.backend;
+    j["device_id"] = e.device_id;
+    j["custodians"] = e.custodians;
+    if (e.key_index) j["key_index"] = *e.key_index;
+    if (!e.key_label.empty()) j["key_label"] = e.key_label;
+    if (e.algorithm) j["algorithm"] = std::string(device::key_algorithm_name(*e.algorithm));
+    j["at"] = to_unix(e.at);
+    j["detail"] = e.detail;
+    return j;
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+    return s;
+}
+
+std::unique_ptr<device::Device> open_store(const std::string& store, bool create, unsigned iterations) {
+    device::SoftDeviceOptions o;
+    o.create_if_missing = create;
+    o.pbkdf2_iterations = iterations;
+    return take(device::open_soft_device(store, std::move(o)));
+}
+
+struct InitArgs {
+    std::string store;
+    std::vector<std::string> custodians;
+    std::string password_file;
+    unsigned iterations = device::k_default_pbkdf2_iterations;
+    bool json = false;
+};
+
+void run_init(const InitArgs& a) {
+    std::vector<Credential> creds;
+    if (!a.password_file.empty()) {
+        auto from_file = take(read_credentials_file(a.password_file));
+        for (const auto& name : a.custodians) {
+            auto it =
+                std::find_if(from_file.begin(), from_file.end(), [&](const Credential& c) { return c.name == name; });
+            if (it == from_file.end())
+                fail(make_error(Errc::invalid_argument,
+                                "no password for custodian '" + name + "' in " + a.password_file));
+            creds.push_back(*it);
+        }
+        for (const auto& c : from_file)
+            if (std::find(a.custodians.begin(), a.custodians.end(), c.name) == a.custodians.end())
+                fail(make_error(Errc::invalid_argument,
+                                a.password_file + " names '" + c.name + "', who is not among the --custodian names"));
+    } else {
+        // Passwords never come from argv (visible in ps and shell history).
+        for (std::size_t i = 0; i < a.custodians.size(); ++i) {
+            const std::string var = "YINXIN_CUSTODIAN_PASSWORD_" + std::to_string(i + 1);
+            const char* pw = std::getenv(var.c_str());
+            if (!pw)
+                fail(make_error(Errc::invalid_argument, "no password for custodian '" + a.custodians[i] + "': set " +
+                                                            var + " or use --password-file"));
+            creds.emplace_back(a.custodians[i], pw);
+        }
+    }
+    auto dev = open_store(a.store, true, a.iterations);
+    // The staff register (LD/T 03-2022 §8.3.6 d role check) is not part of this command yet.
+    auto ev = take(
+        dev->custodian_control()->init(creds, device::k_custodian_threshold, device::unchecked_custodian_policy()));
+    if (a.json) {
+        std::cout << event_json(ev).dump() << "\n";
+    } else {
+        std::cout << "initialised device " << ev.device_id << " in " << a.store << "\n"
+                  << "master key split " << device::k_custodian_threshold << " of " << ev.custodians.size()
+                  << " among: " << join(ev.custodians) << "\n"
+                  << "the device is locked until " << device::k_custodian_threshold << " custodians unlock it\n";
+    }
+}
+
+struct UnlockArgs {
+    std::string store;
+    std::string shares_file;
+    bool json = false;
+};
+
+void run_unlock(const UnlockArgs& a) {
+    auto dev = open_store(a.store, false, device::k_default_pbkdf2_iterations);
+    auto shares = take(read_credentials_file(a.shares_file));
+    auto r = dev->custodian_control()->unlock(shares);
+    if (!r.ok()) {
+        if (a.json) {
+            nlohmann::json j;
+            j["unlocked"] = false;
+            j["code"] = r.error().numeric();
+            j["error"] = std::string(errc_name(r.error().code));
+            j["message"] = r.error().message;
+            std::cout << j.dump() << "\n";
+        }
+        fail(r.error());
+    }
+    const auto ev = std::move(r).value();
+    // This process ends here, so the key-encryption key is wiped again at once: the command proves
+    // that the custodians present can restore the master key.
+    dev->custodian_control()->lock();
+    if (a.json) {
+        auto j = event_json(ev);
+        j["unlocked"] = true;
+        std::cout << j.dump() << "\n";
+    } else {
+        std::cout << "unlocked device " << ev.device_id << " with the shares of " << join(ev.custodians)
+                  << "; check value verified\n"
+                  << "(locked again as this command exits)\n";
+    }
+}
+
+struct StatusArgs {
+    std::string store;
+    bool json = false;
+};
+
+void run_status(const StatusArgs& a) {
+    auto dev = open_store(a.store, false, device::k_default_pbkdf2_iterations);
+    const auto info = dev->info();
+    const auto keys = take(dev->list_keys());
+    if (a.json) {
+        nlohmann::json j;
+        j["backend"] = info.backend;
+        j["store"] = info.description;
+        j["device_id"] = info.device_id;
+        j["state"] = std::string(device::device_state_name(info.state));
+        j["threshold"] = info.threshold;
+        j["custodians"] = info.custodians;
+        j["share_generation"] = info.share_generation;
+        j["key_count"] = info.key_count;
+        j["keys"] = nlohmann::json::array();
+        for (const auto& k : keys)
+            j["keys"].push_back({{"index", k.index},
+                                 {"label", k.label},
+                                 {"algorithm", std::string(device::key_algorithm_name(k.algorithm))},
+                                 {"public_key", pem_encode("PUBLIC KEY", k.public_key)}});
+        std::cout << j.dump() << "\n";
+        return;
+    }
+    std::cout << "store:       " << info.description << "\n"
+              << "state:       " << device::device_state_name(info.state) << "\n";
+    if (info.state == device::DeviceState::uninitialised) return;
+    std::cout << "device id:   " << info.device_id << "\n"
+              << "custodians:  " << join(info.custodians) << " (" << info.threshold << " of " << info.custodians.size()
+              << ", generation " << info.share_generation << ")\n"
+              << "keys:        " << keys.size() << "\n";
+    for (const auto& k : keys)
+        std::cout << "  " << k.index << "  " << device::key_algorithm_name(k.algorithm) << "  " << k.label << "\n";
+}
+
+}  // namespace
+
+void register_device_commands(CLI::App& app) {
+    auto* dev = app.add_subcommand("device", "Software crypto device: custodian ceremonies and status");
+    dev->require_subcommand(1);
+
+    auto init_args = std::make_shared<InitArgs>();
+    auto* init = dev->add_subcommand(
+        "init", "Create the master key and split it 3 of 5 among custodians (LD/T 03-2022 §8.3.6 b)");
+    init->add_option("--store", init_args->store, "Key store file (SQLite)")->required();
+    init->add_option("--custodian", init_args->custodians, "Custodian name; give exactly five")->required();
+    init->add_option("--password-file", init_args->password_file,
+                     "File of name:password lines (default: env YINXIN_CUSTODIAN_PASSWORD_1..5)");
+    init->add_option("--iterations", init_args->iterations, "PBKDF2-HMAC-SM3 iterations for the shares")
+        ->check(CLI::Range(10000u, 100000000u));
+    init->add_flag("--json", init_args->json, "Machine-readable output");
+    init->callback([init_args] { run_init(*init_args); });
+
+    auto unlock_args = std::make_shared<UnlockArgs>();
+    auto* unlock = dev->add_subcommand("unlock", "Restore the master key from 3 or more custodian shares");
+    unlock->add_option("--store", unlock_args->store, "Key store file (SQLite)")->required();
+    unlock->add_option("--shares-file", unlock_args->shares_file, "File of name:password lines (default: stdin)");
+    unlock->add_flag("--json", unlock_args->json, "Machine-readable output");
+    unlock->callback([unlock_args] { run_unlock(*unlock_args); });
+
+    auto status_args = std::make_shared<StatusArgs>();
+    auto* status = dev->add_subcommand("status", "Show the device state, custodians and keys");
+    status->add_option("--store", status_args->store, "Key store file (SQLite)")->required();
+    status->add_flag("--json", status_args->json, "Machine-readable output");
+    status->callback([status_args] { run_status(*status_args); });
+}
+
+}  // namespace yinxin::cli
