@@ -60,9 +60,7 @@ int cmd_selftest(bool json) {
     return report.passed() ? 0 : 1;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
     CLI::App app{"Yinxin (印信): electronic certification service and electronic seal platform"};
     app.require_subcommand(1);
     bool json = false;
@@ -79,4 +77,18 @@ int main(int argc, char** argv) {
     if (version->parsed()) return cmd_version(json);
     if (selftest->parsed()) return cmd_selftest(json);
     return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // Exceptions are for bugs only (STYLE.md 9); report one instead of aborting without a word.
+    try {
+        return run(argc, argv);
+    } catch (const std::exception& e) {
+        std::cerr << "yinxin: internal error (a bug, please report): " << e.what() << "\n";
+    } catch (...) {
+        std::cerr << "yinxin: internal error (a bug, please report)\n";
+    }
+    return 70;  // EX_SOFTWARE
 }

@@ -18,6 +18,7 @@ namespace yinxin::asn1 {
 struct UnixTime {
     std::int64_t seconds = 0;
     std::uint32_t nanoseconds = 0;  // < 1e9
+    // NOLINTNEXTLINE(modernize-use-nullptr): clang-tidy 14 false positive on a defaulted <=>
     friend auto operator<=>(const UnixTime&, const UnixTime&) = default;
 };
 
