@@ -66,6 +66,12 @@ std::string_view errc_name(Errc code) noexcept {
         case Errc::x509_path_bad_extension: return "x509.path_bad_extension";
         case Errc::x509_path_revoked: return "x509.path_revoked";
         case Errc::x509_path_search_limit: return "x509.path_search_limit";
+        case Errc::profile_bad_file: return "profile.bad_file";
+        case Errc::profile_bad_field: return "profile.bad_field";
+        case Errc::profile_duplicate_id: return "profile.duplicate_id";
+        case Errc::profile_not_found: return "profile.not_found";
+        case Errc::profile_request_rejected: return "profile.request_rejected";
+        case Errc::lint_failed: return "lint.failed";
         case Errc::device_not_initialised: return "device.not_initialised";
         case Errc::device_already_initialised: return "device.already_initialised";
         case Errc::device_locked: return "device.locked";
@@ -86,6 +92,11 @@ std::string_view errc_name(Errc code) noexcept {
         case Errc::device_token_not_found: return "device.token_not_found";
         case Errc::device_weak_secret: return "device.weak_secret";
         case Errc::device_store_tampered: return "device.store_tampered";
+        case Errc::store_duplicate_serial: return "store.duplicate_serial";
+        case Errc::store_not_found: return "store.not_found";
+        case Errc::store_conflict: return "store.conflict";
+        case Errc::store_io: return "store.io";
+        case Errc::store_schema_newer: return "store.schema_newer";
     }
     return "unknown";
 }

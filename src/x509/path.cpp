@@ -50,11 +50,15 @@ private:
         return r;
     }
 
-    // Keeps the failure that got furthest (highest index; the first one on a tie).
-    void record(Failure f, const std::vector<Certificate>& chain) {
+    // Keeps the failure of the candidate path that got furthest: ranked by the length of the path
+    // tried, a path that reached a trust anchor (`complete`) above one that did not; the first on a
+    // tie. A search-limit failure always wins: the search was cut short.
+    void record(Failure f, const std::vector<Certificate>& chain, bool complete = false) {
         if (m_best && m_best->code == Errc::x509_path_search_limit) return;
-        if (!m_best || f.index > m_best->index || f.code == Errc::x509_path_search_limit) {
+        const std::size_t rank = chain.size() * 2 + (complete ? 1 : 0);
+        if (!m_best || rank > m_best_rank || f.code == Errc::x509_path_search_limit) {
             m_best = std::move(f);
+            m_best_rank = rank;
             m_best_chain = chain;
         }
     }
@@ -165,18 +169,18 @@ private:
         if (m_opt.check_anchor_validity) {
             if (auto f = check_validity(anchor, anchor_index)) {
                 f->message = "trust anchor " + f->message;
-                record(*f, chain);
+                record(*f, chain, true);
                 return false;
             }
         }
         if (m_opt.check_anchor_constraints) {
             if (auto f = check_issuer_role(anchor, anchor_index)) {
-                record(*f, chain);
+                record(*f, chain, true);
                 return false;
             }
         }
         if (auto f = check_path_len(chain, anchor)) {
-            record(*f, chain);
+            record(*f, chain, true);
             return false;
         }
         if (m_opt.revocation) {
@@ -184,7 +188,7 @@ private:
                 const Certificate& issuer = k + 1 < chain.size() ? chain[k + 1] : anchor;
                 Status s = m_opt.revocation(chain[k], issuer, k);
                 if (!s.ok()) {
-                    record(Failure{s.code(), k, s.error().message}, chain);
+                    record(Failure{s.code(), k, s.error().message}, chain, true);
                     return false;
                 }
             }
@@ -243,6 +247,7 @@ private:
     std::size_t m_signature_checks = 0;
     bool m_budget_exhausted = false;
     std::optional<Failure> m_best;
+    std::size_t m_best_rank = 0;
     std::vector<Certificate> m_best_chain;
     PathResult m_success;
 };

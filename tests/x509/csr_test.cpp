@@ -27,6 +27,8 @@ struct Case {
     Errc pop;    // expected verify_pop() with the default ID (when parsing succeeds)
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.file; }
+
 class CsrFixture : public ::testing::TestWithParam<Case> {};
 
 TEST_P(CsrFixture, ExpectedOutcome) {

@@ -221,6 +221,26 @@ TEST_F(Path, RevocationHook) {
               (std::vector<std::string>{"0:张三<Yinxin Test Sub CA", "1:Yinxin Test Sub CA<Yinxin Test Root CA"}));
 }
 
+TEST_F(Path, TheReportedFailureIsFromTheFurthestCandidatePath) {
+    // A decoy issuer with the sub CA's name (no SKI, so the leaf's AKI does not exclude it) fails
+    // its signature check; the real path is complete but the leaf is revoked: that is reported.
+    const auto k = new_key();
+    TbsCertificateBuilder b;
+    b.serial(serial_of(95)).issuer(c.root_name).subject(c.sub_name).validity(t0() - k_day, t0() + k_day);
+    b.public_key(k.public_key()).basic_constraints({true, std::nullopt});
+    const Certificate decoy = must(b.sign_with(c.root_key));
+    PathOptions opt;
+    opt.revocation = [](const Certificate&, const Certificate&, std::size_t index) -> Status {
+        if (index == 0) return make_error(Errc::x509_path_revoked, "revoked");
+        return ok_status();
+    };
+    const PathResult r = validate(c.leaf, {decoy, c.sub}, t0(), opt);
+    EXPECT_PATH_FAIL(r, Errc::x509_path_revoked, 0);
+    ASSERT_EQ(r.path.size(), 2u);
+    EXPECT_TRUE(r.path[1] == c.sub);
+    EXPECT_TRUE(validate(c.leaf, {decoy, c.sub}).ok());
+}
+
 TEST_F(Path, KeyIdentifiersChooseAmongIssuersWithTheSameName) {
     // A re-keyed sub CA: same name, new key. The leaf's AKI points at the new key.
     const auto new_sub_key = new_key();

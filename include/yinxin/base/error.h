@@ -86,6 +86,13 @@ enum class Errc : std::uint32_t {
     x509_path_revoked = 4060,
     x509_path_search_limit = 4061,
 
+    // 5xxx profile (5001-5049) and lints (5050-5099)
+    profile_bad_file = 5001,
+    profile_bad_field = 5002,
+    profile_duplicate_id = 5003,
+    profile_not_found = 5004,
+    profile_request_rejected = 5005,
+    lint_failed = 5050,
     // 7xxx device
     device_not_initialised = 7001,
     device_already_initialised = 7002,
@@ -107,6 +114,13 @@ enum class Errc : std::uint32_t {
     device_token_not_found = 7018,
     device_weak_secret = 7019,
     device_store_tampered = 7020,
+
+    // 8xxx store
+    store_duplicate_serial = 8001,
+    store_not_found = 8002,
+    store_conflict = 8003,
+    store_io = 8004,
+    store_schema_newer = 8005,
 };
 
 // Stable dotted name for a code, e.g. "asn1.truncated"; used in logs and problem documents.

@@ -10,11 +10,6 @@ cd "$tmp"
 ID=distid:1234567812345678
 
 cat > ext.cnf <<'EOF'
-[root]
-basicConstraints = critical,CA:TRUE
-keyUsage = critical,keyCertSign,cRLSign
-subjectKeyIdentifier = hash
-
 [sub]
 basicConstraints = critical,CA:TRUE,pathlen:0
 keyUsage = critical,keyCertSign,cRLSign

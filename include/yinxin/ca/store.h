@@ -1,0 +1,139 @@
+// The narrow store interfaces the CA is given (STYLE.md 4, after Boulder sa/proto/subsets.go): the
+// CA sees a CA registry, a pending-issuance writer, a certificate writer and a certificate reader,
+// never the whole database. Each holds only bytes and plain metadata, so SQLite (store/sqlite) and
+// a later PostgreSQL backend implement the same contracts.
+//
+// Issuance order (STYLE.md 5, Boulder issuance/cert.go + ca/ca.go): prepare → lint →
+// PendingIssuanceWriter::record_pending (serial + linted TBS, one transaction) → sign in the device →
+// CertificateWriter::finalize. A crash after record_pending leaves a `pending` row that
+// CertificateReader::list_pending returns for recovery; the serial stays reserved forever
+// (ARCHITECTURE.md "Data that must never be lost": a serial is never reused, even after a crash).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "yinxin/base/bytes.h"
+#include "yinxin/base/result.h"
+
+namespace yinxin::ca {
+
+enum class CaStatus { active, retired };
+enum class CaKind { root, sub, seal_root, external };
+
+// Where the CA's private key lives: a device backend by name ("soft", "pkcs11", ...) and the key's
+// index or label inside it. The key itself never leaves the device.
+struct KeyRef {
+    std::string backend;
+    std::int64_t index = 0;
+    std::string label;
+};
+
+struct CaRecord {
+    std::string id;          // stable identifier chosen by the operator, e.g. "gov-sm2-root-2026"
+    std::string name;        // display name
+    std::string subject_dn;  // RFC 4514 string of the CA certificate's subject
+    Bytes certificate_der;   // the CA's own certificate
+    KeyRef key;              // empty backend for kind external (no key here)
+    std::string parent_id;   // empty for a root, a seal root or an external CA
+    CaStatus status = CaStatus::active;
+    CaKind kind = CaKind::root;
+    std::int64_t created_at = 0;  // unix seconds; set by the store
+};
+
+// Registry of the CAs this installation operates or trusts.
+class CaRegistry {
+public:
+    virtual ~CaRegistry() = default;
+    // store.conflict when the id exists; store.not_found when parent_id names no CA.
+    virtual Status add_ca(const CaRecord& ca) = 0;
+    virtual Result<std::vector<CaRecord>> list_cas() = 0;
+    // store.not_found when unknown.
+    virtual Result<CaRecord> get_ca(std::string_view id) = 0;
+    virtual Status set_ca_status(std::string_view id, CaStatus status) = 0;
+};
+
+// What the CA knows about a certificate before it is signed: the linted TBSCertificate and the
+// metadata taken from it. Serial bytes are the INTEGER content octets; the store keys them as
+// lower-case hex.
+struct PendingIssuance {
+    std::string ca_id;
+    Bytes serial;
+    Bytes tbs_der;  // the linted TBSCertificate, exactly the bytes that will be signed
+    std::string subject_dn;
+    std::int64_t not_before = 0;  // unix seconds
+    std::int64_t not_after = 0;
+    std::string profile_id;
+    std::string request_id;  // the RA request this issuance answers
+};
+
+// Persists a serial (and the linted TBS) before anything is signed.
+class PendingIssuanceWriter {
+public:
+    virtual ~PendingIssuanceWriter() = default;
+    // Reserves a serial with no certificate behind it (e.g. a TBS abandoned before it was
+    // linted). store.duplicate_serial when the CA has ever used or reserved it.
+    virtual Status reserve_serial(std::string_view ca_id, BytesView serial) = 0;
+    // Reserves the serial and records the pending certificate in ONE transaction: either both
+    // exist afterwards or neither. store.duplicate_serial when the serial was ever reserved for
+    // this CA (nothing is written then); store.not_found when the CA is unknown.
+    virtual Status record_pending(const PendingIssuance& pending) = 0;
+};
+
+// Completes or abandons a pending issuance.
+class CertificateWriter {
+public:
+    virtual ~CertificateWriter() = default;
+    // Stores the signed certificate and marks the pending row issued, atomically. The store checks
+    // that the certificate's TBSCertificate is byte-for-byte the recorded TBS and computes the SM3
+    // fingerprint itself. store.not_found without a pending row; store.conflict when the row is
+    // not pending any more (already issued or failed) or the TBS differs.
+    virtual Status finalize(std::string_view ca_id, BytesView serial, BytesView certificate_der) = 0;
+    // Marks a pending row failed (signing refused, recovery decided not to sign). The serial stays
+    // reserved. store.not_found / store.conflict as for finalize.
+    virtual Status fail_pending(std::string_view ca_id, BytesView serial, std::string_view reason) = 0;
+};
+
+enum class CertificateStatus { pending, issued, failed };
+
+struct CertificateRecord {
+    std::int64_t id = 0;  // store row id; the paging cursor
+    std::string ca_id;
+    Bytes serial;
+    Bytes tbs_der;
+    Bytes certificate_der;  // empty unless issued
+    Bytes fingerprint_sm3;  // SM3 of certificate_der; empty unless issued
+    std::string subject_dn;
+    std::int64_t not_before = 0;
+    std::int64_t not_after = 0;
+    CertificateStatus status = CertificateStatus::pending;
+    std::string profile_id;
+    std::string request_id;
+    std::string failure_reason;  // only for failed
+    std::int64_t created_at = 0;
+};
+
+struct CertificatePage {
+    std::vector<CertificateRecord> records;
+    // Pass as `after_id` to get the next page; nullopt when this was the last page.
+    std::optional<std::int64_t> next_after_id;
+};
+
+class CertificateReader {
+public:
+    virtual ~CertificateReader() = default;
+    // store.not_found when absent.
+    virtual Result<CertificateRecord> certificate_by_serial(std::string_view ca_id, BytesView serial) = 0;
+    virtual Result<CertificateRecord> certificate_by_fingerprint(BytesView fingerprint_sm3) = 0;
+    // Keyset paging in insertion order: rows with id > after_id, at most `limit` (1..1000).
+    virtual Result<CertificatePage> list_certificates(std::string_view ca_id, std::int64_t after_id,
+                                                      std::size_t limit) = 0;
+    // Rows still pending (a crash between record_pending and finalize), oldest first; every CA
+    // when ca_id is empty.
+    virtual Result<std::vector<CertificateRecord>> list_pending(std::string_view ca_id) = 0;
+};
+
+}  // namespace yinxin::ca
