@@ -4,10 +4,9 @@
 // Also feeds the input to the OID and time text parsers. Any crash, sanitizer report, leak or
 // failed check is a finding.
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <string_view>
 
+#include "driver.h"
 #include "yinxin/asn1/oids.h"
 #include "yinxin/asn1/reader.h"
 #include "yinxin/asn1/strings.h"
@@ -19,16 +18,8 @@ namespace {
 using namespace yinxin;        // NOLINT(google-build-using-namespace)
 using namespace yinxin::asn1;  // NOLINT(google-build-using-namespace)
 
-[[noreturn]] void fail(const char* what) {
-    std::fprintf(stderr, "asn1 fuzz check failed: %s\n", what);
-    std::abort();
-}
-
-void check(bool ok, const char* what) {
-    if (!ok) fail(what);
-}
-
-bool same(BytesView a, BytesView b) { return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin()); }
+using fuzz::check;
+using fuzz::same;
 
 // Writer output for a single element must equal the element as received.
 template <class F>
@@ -244,16 +235,14 @@ void text_parsers(BytesView in) {
 
 }  // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    BytesView in(data, size);
+void yinxin::fuzz::fuzz_one(BytesView in) {
     walk_input(in, ReaderOptions::der());
     walk_input(in, ReaderOptions::ber());
-    if (size <= 4096) {  // limits hit early: cheap, and only worth it where mutations are dense
+    if (in.size() <= 4096) {  // limits hit early: cheap, and only worth it where mutations are dense
         ReaderOptions tight = ReaderOptions::ber();
         tight.max_depth = 4;
         tight.max_element_length = 256;
         walk_input(in, tight);
     }
     text_parsers(in);
-    return 0;
 }

@@ -8,8 +8,11 @@ PACKAGES=(
   build-essential g++ cmake ninja-build pkg-config git ca-certificates
   # libraries (ARCHITECTURE.md "Dependencies")
   libssl-dev openssl libsqlite3-dev libcli11-dev nlohmann-json3-dev libspdlog-dev libboost1.81-dev
+  # OFD packages (zip + XML)
+  # (zipcmp, zipmerge, ziptool: libzip-dev's CMake package config refers to these programs)
+  libzip-dev libpugixml-dev zipcmp zipmerge ziptool
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev curl
   # independent implementations for cross-checks (BouncyCastle via Java)
   default-jdk-headless libbcprov-java libbcpkix-java
   # crypto-device tests: a real PKCS#11 token

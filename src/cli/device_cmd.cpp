@@ -2,6 +2,8 @@
 // share failed) lives in src/device.
 #include "device_cmd.h"
 
+#include "cli_util.h"
+
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -22,47 +24,6 @@ namespace {
 
 using device::Credential;
 
-[[noreturn]] void fail(const Error& e) {
-    std::cerr << "error: " << e.to_string() << "\n";
-    throw CLI::RuntimeError(1);
-}
-
-template <class T>
-T take(Result<T> r) {
-    if (!r.ok()) fail(r.error());
-    return std::move(r).value();
-}
-
-// Ceremony files hold one "name:password" per line; blank lines and lines starting with '#' are
-// skipped. The password is everything after the first ':' (it may contain ':').
-Result<std::vector<Credential>> read_credentials(std::istream& in, const std::string& source) {
-    std::vector<Credential> out;
-    std::string line;
-    for (std::size_t n = 1; std::getline(in, line); ++n) {
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.empty() || line[0] == '#') {
-            secure_zero(line.data(), line.capacity());
-            continue;
-        }
-        const auto colon = line.find(':');
-        if (colon == std::string::npos || colon == 0) {
-            secure_zero(line.data(), line.capacity());
-            return make_error(Errc::invalid_argument,
-                              source + " line " + std::to_string(n) + ": expected name:password");
-        }
-        out.emplace_back(line.substr(0, colon), line.substr(colon + 1));
-        secure_zero(line.data(), line.capacity());
-    }
-    return out;
-}
-
-Result<std::vector<Credential>> read_credentials_file(const std::string& path) {
-    if (path.empty() || path == "-") return read_credentials(std::cin, "stdin");
-    std::ifstream f(path);
-    if (!f) return make_error(Errc::io_error, "cannot read '" + path + "'");
-    return read_credentials(f, path);
-}
-
 nlohmann::json event_json(const device::DeviceEvent& e) {
     nlohmann::json j;
     j["action"] = e.action;
@@ -75,12 +36,6 @@ nlohmann::json event_json(const device::DeviceEvent& e) {
     j["at"] = to_unix(e.at);
     j["detail"] = e.detail;
     return j;
-}
-
-std::string join(const std::vector<std::string>& v) {
-    std::string s;
-    for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-    return s;
 }
 
 std::unique_ptr<device::Device> open_store(const std::string& store, bool create, unsigned iterations) {

@@ -6,7 +6,11 @@
 #include <iostream>
 #include <string>
 
+#include "audit_cmd.h"
+#include "ca_cmd.h"
 #include "device_cmd.h"
+#include "seal_cmd.h"
+#include "serve_cmd.h"
 #include "yinxin/crypto/self_test.h"
 
 namespace {
@@ -72,6 +76,10 @@ int run(int argc, char** argv) {
     // Commands registered by component files run inside CLI11 callbacks and report failure by
     // throwing CLI::RuntimeError, which CLI11_PARSE turns into the exit code.
     yinxin::cli::register_device_commands(app);
+    yinxin::cli::register_ca_commands(app);
+    yinxin::cli::register_audit_commands(app);
+    yinxin::cli::register_seal_commands(app);
+    yinxin::cli::register_serve_commands(app);
 
     CLI11_PARSE(app, argc, argv);
     if (version->parsed()) return cmd_version(json);

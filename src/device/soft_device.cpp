@@ -7,7 +7,6 @@
 #include <mutex>
 #include <set>
 
-#include "sqlite_db.h"
 #include "yinxin/crypto/kdf.h"
 #include "yinxin/crypto/random.h"
 #include "yinxin/crypto/shamir.h"
@@ -15,12 +14,17 @@
 #include "yinxin/crypto/sm2_cipher.h"
 #include "yinxin/crypto/sm3.h"
 #include "yinxin/crypto/sm4.h"
+#include "yinxin/sqlite/database.h"
 
 namespace yinxin::device {
 namespace {
 
-using detail::Db;
-using detail::Transaction;
+using Db = sqlite::Database;
+using sqlite::Transaction;
+
+// The key store reports every SQLite failure in the device band, as before the wrapper was shared.
+constexpr sqlite::ErrorCodes k_store_errors{Errc::device_store_error, Errc::device_store_error,
+                                            Errc::device_store_error, "device store"};
 
 constexpr std::string_view k_backend = "soft";
 // PRAGMA application_id: "YXDV". Marks the file as a Yinxin device store so that another SQLite
@@ -373,10 +377,10 @@ Status SoftDevice::write_shares(const std::string& device_id, BytesView master, 
                                                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
         YX_TRY(ins.bind(1, c.name)
                    .bind(2, std::int64_t{share.x})
-                   .bind(3, BytesView(salt))
+                   .bind_blob(3, BytesView(salt))
                    .bind(4, std::int64_t{m_options.pbkdf2_iterations})
-                   .bind(5, BytesView(iv))
-                   .bind(6, BytesView(sealed))
+                   .bind_blob(5, BytesView(iv))
+                   .bind_blob(6, BytesView(sealed))
                    .bind(7, static_cast<std::int64_t>(generation))
                    .bind(8, now)
                    .run());
@@ -411,7 +415,7 @@ Result<DeviceEvent> SoftDevice::init(std::span<const Credential> custodians, uns
         YX_TRY(ins.bind(1, device_id)
                    .bind(2, std::int64_t{k_custodian_threshold})
                    .bind(3, static_cast<std::int64_t>(custodians.size()))
-                   .bind(4, BytesView(check))
+                   .bind_blob(4, BytesView(check))
                    .bind(5, now)
                    .bind(6, now)
                    .run());
@@ -586,12 +590,12 @@ Result<GeneratedKey> SoftDevice::generate_key_pair(KeyAlgorithm alg, std::string
         YX_TRY(ins.bind(1, std::int64_t{index})
                    .bind(2, label)
                    .bind(3, key_algorithm_name(alg))
-                   .bind(4, BytesView(spki))
-                   .bind(5, BytesView(iv))
-                   .bind(6, BytesView(sealed))
-                   .bind(7, BytesView(pin_salt))
+                   .bind_blob(4, BytesView(spki))
+                   .bind_blob(5, BytesView(iv))
+                   .bind_blob(6, BytesView(sealed))
+                   .bind_blob(7, BytesView(pin_salt))
                    .bind(8, std::int64_t{m_options.pbkdf2_iterations})
-                   .bind(9, BytesView(pin_hash))
+                   .bind_blob(9, BytesView(pin_hash))
                    .bind(10, now_unix())
                    .run());
     }
@@ -747,7 +751,7 @@ Result<Bytes> SoftDevice::generate_random(std::size_t n) {
 
 Result<std::unique_ptr<Device>> open_soft_device(const std::string& path, SoftDeviceOptions options) {
     if (path.empty()) return make_error(Errc::invalid_argument, "soft device: store path is empty");
-    YX_ASSIGN_OR_RETURN(Db db, Db::open(path, options.create_if_missing));
+    YX_ASSIGN_OR_RETURN(Db db, Db::open(path, sqlite::OpenOptions{k_store_errors, options.create_if_missing, 5000}));
     auto dev = std::make_unique<SoftDevice>(path, std::move(db), std::move(options));
     YX_TRY(dev->migrate());
     return std::unique_ptr<Device>(std::move(dev));

@@ -5,9 +5,8 @@
 # naming the Debian package; they never skip, because CI installs them (libbcprov-java,
 # default-jdk-headless, openssl). Configuring still succeeds so the rest of the tree builds.
 
-find_program(YINXIN_OPENSSL_CLI openssl)
-find_package(Java COMPONENTS Development Runtime)
-set(YINXIN_BCPROV_JAR /usr/share/java/bcprov.jar CACHE FILEPATH "BouncyCastle provider jar (Debian libbcprov-java)")
+# The tool paths (YINXIN_OPENSSL_CLI, Java_*, YINXIN_BCPROV_JAR) are found in tests/CMakeLists.txt
+# and reach the tests through tests/support/test_support.h.
 
 set(yx_xc_class_dir ${CMAKE_CURRENT_BINARY_DIR}/crosscheck_classes)
 set(yx_xc_missing "")
@@ -22,9 +21,7 @@ string(STRIP "${yx_xc_missing}" yx_xc_missing)
 if(yx_xc_missing)
   message(WARNING "SM2 BouncyCastle cross-check tests will FAIL: missing ${yx_xc_missing} "
                   "(apt-get install -y libbcprov-java default-jdk-headless)")
-  set(yx_xc_java "")
 else()
-  set(yx_xc_java ${Java_JAVA_EXECUTABLE})
   # -Xlint:-path: Debian's bcprov.jar manifest names optional jars that are not installed.
   add_custom_command(
     OUTPUT ${yx_xc_class_dir}/Sm2Check.class
@@ -38,19 +35,14 @@ else()
 endif()
 if(NOT YINXIN_OPENSSL_CLI)
   message(WARNING "SM2 openssl CLI cross-check tests will FAIL: no openssl program (apt-get install -y openssl)")
-  set(YINXIN_OPENSSL_CLI "")
 endif()
 
 yinxin_test(crypto_crosscheck_test
   SOURCES crosscheck_openssl_test.cpp crosscheck_bc_test.cpp
   DEPENDS yinxin_crypto)
 target_compile_definitions(crypto_crosscheck_test PRIVATE
-  YX_XC_OPENSSL="${YINXIN_OPENSSL_CLI}"
-  YX_XC_JAVA="${yx_xc_java}"
-  YX_XC_BCPROV_JAR="${YINXIN_BCPROV_JAR}"
   YX_XC_CLASS_DIR="${yx_xc_class_dir}"
-  YX_XC_SCRIPT_DIR="${CMAKE_CURRENT_SOURCE_DIR}/crosscheck"
-  YX_XC_MISSING="${yx_xc_missing}")
+  YX_XC_SCRIPT_DIR="${CMAKE_CURRENT_SOURCE_DIR}/crosscheck")
 if(TARGET crypto_crosscheck_java)
   add_dependencies(crypto_crosscheck_test crypto_crosscheck_java)
 endif()

@@ -16,6 +16,7 @@ namespace yinxin::crypto {
 namespace {
 
 using namespace yinxin::crosscheck;  // NOLINT(google-build-using-namespace): test helpers
+using namespace yinxin::test;        // NOLINT(google-build-using-namespace): test helpers
 
 constexpr std::uint64_t k_seed = 0x42432d534d32;  // "BC-SM2"; any fixed value
 constexpr std::string_view k_other_id = "1234567812345679";
@@ -31,7 +32,7 @@ std::vector<std::vector<std::string>> run_sm2check(const ScratchDir& dir, std::s
                                   "-XX:+UseSerialGC",
                                   "-Xmx256m",
                                   "-cp",
-                                  std::string(k_bcprov_jar) + ":" + std::string(k_class_dir),
+                                  bouncycastle_classpath(k_class_dir),
                                   "Sm2Check",
                                   std::string(mode),
                                   (dir / "in.txt").string(),
@@ -50,12 +51,12 @@ std::string secret_hex(const SecretBytes& s) { return hex_encode(BytesView(s.dat
 // it was made with, so BC rejecting default-ID signatures under "" or another ID is the negative
 // check, and Yinxin's own empty-ID and other-ID signatures are its controls.
 TEST(CrosscheckBouncyCastle, BcVerifiesYinxinSignaturesOnlyUnderTheirId) {
-    ASSERT_TRUE(bouncycastle_available());
+    ASSERT_TRUE(sm2check_available());
     ScratchDir dir;
     const auto key = Sm2PrivateKey::generate();
     ASSERT_TRUE(key.ok());
     const Bytes point = key->public_key().point();
-    const std::vector<std::string_view> ids{k_gm_default_id, "", k_other_id};
+    const std::vector<std::string_view> ids{k_gm_id, "", k_other_id};
 
     struct Entry {
         std::string what;
@@ -107,12 +108,12 @@ TEST(CrosscheckBouncyCastle, BcVerifiesYinxinSignaturesOnlyUnderTheirId) {
 // BC signs with its own key under the default ID and under the empty ID; Yinxin must accept the
 // former with its default ID and reject the latter (accepting it only with an explicit empty ID).
 TEST(CrosscheckBouncyCastle, YinxinVerifiesBcSignatures) {
-    ASSERT_TRUE(bouncycastle_available());
+    ASSERT_TRUE(sm2check_available());
     ScratchDir dir;
     const auto messages = random_messages(k_seed + 1, 100, 0, 4096);
     std::string input;
     for (const auto& m : messages) input += hex_field(m) + "\n";
-    const auto out = run_sm2check(dir, "sign", input, {k_gm_default_id, ""});
+    const auto out = run_sm2check(dir, "sign", input, {k_gm_id, ""});
     ASSERT_EQ(out.size(), 1 + 2 * messages.size());
     ASSERT_EQ(out[0].size(), 2u);
     ASSERT_EQ(out[0][0], "PUB");
@@ -151,7 +152,7 @@ std::vector<Bytes> cipher_messages(std::uint64_t seed) { return random_messages(
 // BC SM2Engine encrypts to a Yinxin key (C1C3C2, and C1C2C3 for five); Yinxin decrypts, both as
 // received and after converting to the GM/T 0009 ASN.1 form.
 TEST(CrosscheckBouncyCastle, BcEncryptsYinxinDecrypts) {
-    ASSERT_TRUE(bouncycastle_available());
+    ASSERT_TRUE(sm2check_available());
     ScratchDir dir;
     const auto key = Sm2PrivateKey::generate();
     ASSERT_TRUE(key.ok());
@@ -195,7 +196,7 @@ TEST(CrosscheckBouncyCastle, BcEncryptsYinxinDecrypts) {
 // private scalar. Two tampered ciphertexts (C3 and C2 each with one bit flipped) must be rejected
 // by BC, which shows its decrypt really checks C3.
 TEST(CrosscheckBouncyCastle, YinxinEncryptsBcDecrypts) {
-    ASSERT_TRUE(bouncycastle_available());
+    ASSERT_TRUE(sm2check_available());
     ScratchDir dir;
     const auto key = Sm2PrivateKey::generate();
     ASSERT_TRUE(key.ok());

@@ -19,10 +19,11 @@ namespace yinxin::crypto {
 namespace {
 
 using namespace yinxin::crosscheck;  // NOLINT(google-build-using-namespace): test helpers
+using namespace yinxin::test;        // NOLINT(google-build-using-namespace): test helpers
 
 constexpr std::size_t k_count = 100;
 constexpr std::uint64_t k_seed = 0x59494e58494e3032;  // "YINXIN02"; any fixed value
-const std::string k_distid_default = "distid:" + std::string(k_gm_default_id);
+const std::string k_distid_default = "distid:" + std::string(k_gm_id);
 const std::string k_distid_other = "distid:1234567812345679";  // differs from the default in one digit
 
 // Runs tests/crypto/crosscheck/openssl_batch.sh over msg<i>/sig<i> in `dir` and returns the verdict
@@ -107,7 +108,7 @@ std::optional<Sm2PublicKey> load_openssl_public_key(const ScratchDir& dir) {
 }
 
 TEST(CrosscheckOpenssl, YinxinSignaturesVerifyUnderCli) {
-    ASSERT_TRUE(openssl_cli_available());
+    ASSERT_TRUE(openssl_available());
     ScratchDir dir;
     const auto key = Sm2PrivateKey::generate();
     ASSERT_TRUE(key.ok());
@@ -126,7 +127,7 @@ TEST(CrosscheckOpenssl, YinxinSignaturesVerifyUnderCli) {
 // different ID. Signatures made by Yinxin with the empty ID are the positive control: they show
 // that the CLI without distid really uses the empty ID, so the rejection is about the ID only.
 TEST(CrosscheckOpenssl, YinxinDefaultIdSignaturesFailUnderCliWithOtherId) {
-    ASSERT_TRUE(openssl_cli_available());
+    ASSERT_TRUE(openssl_available());
     ScratchDir dir;
     const auto key = Sm2PrivateKey::generate();
     ASSERT_TRUE(key.ok());
@@ -156,7 +157,7 @@ TEST(CrosscheckOpenssl, YinxinDefaultIdSignaturesFailUnderCliWithOtherId) {
 }
 
 TEST(CrosscheckOpenssl, CliSignaturesVerifyUnderYinxin) {
-    ASSERT_TRUE(openssl_cli_available());
+    ASSERT_TRUE(openssl_available());
     ScratchDir dir;
     openssl_keygen(dir, /*use_ecparam=*/false);
     ASSERT_FALSE(::testing::Test::HasFatalFailure());
@@ -189,7 +190,7 @@ TEST(CrosscheckOpenssl, CliSignaturesVerifyUnderYinxin) {
 // verifying them with an explicit empty ID is the control that the signatures themselves are sound.
 // The key comes from `ecparam -genkey`, the other way users make SM2 keys with the CLI.
 TEST(CrosscheckOpenssl, CliEmptyIdSignaturesFailUnderYinxinDefaultId) {
-    ASSERT_TRUE(openssl_cli_available());
+    ASSERT_TRUE(openssl_available());
     ScratchDir dir;
     openssl_keygen(dir, /*use_ecparam=*/true);
     ASSERT_FALSE(::testing::Test::HasFatalFailure());

@@ -8,12 +8,12 @@ TEST(SqliteStoreCrash, FewCrashPoints) { yinxin::store::test::run_crash_iteratio
 TEST(SqliteStoreCrash, TwoProcessesNeverShareASerial) {
     using namespace yinxin;
     using namespace yinxin::store;
-    test::TempDir dir;
+    store::test::TempDir dir;
     const std::string path = dir.file("race.db");
     {
         auto s = SqliteStore::open(path);
         ASSERT_TRUE(s.ok()) << s.error().to_string();
-        ASSERT_TRUE((*s)->add_ca(test::test_ca("root")).ok());
+        ASSERT_TRUE((*s)->add_ca(store::test::test_ca("root")).ok());
     }
     constexpr int k_serials = 40;
     int fds[2][2];
@@ -27,9 +27,9 @@ TEST(SqliteStoreCrash, TwoProcessesNeverShareASerial) {
             if (!s.ok()) _exit(2);
             std::string won;
             for (int i = 0; i < k_serials; ++i) {
-                const Bytes serial = test::serial_n(static_cast<std::uint64_t>(i));
+                const Bytes serial = store::test::serial_n(static_cast<std::uint64_t>(i));
                 auto st = (c == 0) ? (*s)->reserve_serial("root", serial)
-                                   : (*s)->record_pending(test::pending_for("root", serial, "race"));
+                                   : (*s)->record_pending(store::test::pending_for("root", serial, "race"));
                 if (st.ok())
                     won += std::to_string(i) + "\n";
                 else if (st.code() != Errc::store_duplicate_serial)
@@ -54,5 +54,5 @@ TEST(SqliteStoreCrash, TwoProcessesNeverShareASerial) {
     }
     EXPECT_EQ(winners.size(), static_cast<std::size_t>(k_serials));
     for (int i = 0; i < k_serials; ++i) EXPECT_EQ(winners.count(i), 1u) << "serial " << i;
-    EXPECT_EQ(test::query_int(path, "SELECT COUNT(*) FROM serials"), k_serials);
+    EXPECT_EQ(store::test::query_int(path, "SELECT COUNT(*) FROM serials"), k_serials);
 }

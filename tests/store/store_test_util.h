@@ -5,10 +5,10 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <random>
 #include <string>
 
+#include "support/test_support.h"
 #include "yinxin/base/bytes.h"
 #include "yinxin/base/tlv.h"
 #include "yinxin/ca/store.h"
@@ -16,23 +16,9 @@
 
 namespace yinxin::store::test {
 
-class TempDir {
-public:
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "yx-store-XXXXXX").string();
-        m_path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (std::filesystem::path(m_path) / name).string(); }
-
-private:
-    std::string m_path;
-};
+// A scratch directory per test under <build>/test_tmp (tests/support/test_support.h), removed when
+// the test passed and kept for inspection when it failed; file(name) gives a path inside it.
+using TempDir = ::yinxin::test::ScratchDir;
 
 inline ca::CaRecord test_ca(const std::string& id, const std::string& parent = {}) {
     ca::CaRecord r;

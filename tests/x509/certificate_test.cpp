@@ -16,7 +16,8 @@ namespace {
 
 namespace oids = asn1::oids;
 namespace tags = asn1::tags;
-using namespace testing;  // NOLINT(google-build-using-namespace): test helpers
+using namespace testing;       // NOLINT(google-build-using-namespace): test helpers
+using namespace yinxin::test;  // NOLINT(google-build-using-namespace): test helpers
 
 // ---------------------------------------------------------------------------------------------
 // Certificates made by the openssl CLI (tests/data/x509/README.md)

@@ -10,7 +10,8 @@ namespace yinxin::x509 {
 namespace {
 
 namespace oids = asn1::oids;
-using namespace testing;  // NOLINT(google-build-using-namespace): test helpers
+using namespace testing;       // NOLINT(google-build-using-namespace): test helpers
+using namespace yinxin::test;  // NOLINT(google-build-using-namespace): test helpers
 
 // Reads a fixture of tests/data/csr (PEM or DER by extension) and parses it with the defaults.
 Result<CertificationRequest> parse_fixture(const std::string& name,

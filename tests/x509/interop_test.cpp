@@ -13,7 +13,8 @@ namespace yinxin::x509 {
 namespace {
 
 namespace oids = asn1::oids;
-using namespace testing;  // NOLINT(google-build-using-namespace): test helpers
+using namespace testing;       // NOLINT(google-build-using-namespace): test helpers
+using namespace yinxin::test;  // NOLINT(google-build-using-namespace): test helpers
 
 class Ofdrw : public ::testing::Test {
 protected:

@@ -12,7 +12,8 @@ namespace yinxin::x509 {
 namespace {
 
 namespace oids = asn1::oids;
-using namespace testing;  // NOLINT(google-build-using-namespace): test helpers
+using namespace testing;       // NOLINT(google-build-using-namespace): test helpers
+using namespace yinxin::test;  // NOLINT(google-build-using-namespace): test helpers
 
 class Path : public ::testing::Test {
 protected:

@@ -1,23 +1,20 @@
-// Helpers shared by the x509 tests: fixture files, the openssl CLI as a child process, scratch
-// directories, and a root → sub CA → leaf SM2 chain made with our builders. Test code only.
+// Helpers shared by the x509 tests: fixture certificates and a root → sub CA → leaf SM2 chain
+// made with our builders. Processes (the openssl CLI), scratch directories, files and fixture
+// paths come from tests/support/test_support.h (yinxin::test). Test code only.
 #pragma once
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <vector>
+#include <utility>
 
+#include "support/test_support.h"
 #include "yinxin/asn1/oids.h"
 #include "yinxin/base/bytes.h"
 #include "yinxin/crypto/sm2.h"
@@ -25,124 +22,13 @@
 #include "yinxin/x509/certificate.h"
 #include "yinxin/x509/name.h"
 
-extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX, for posix_spawn
-
 namespace yinxin::x509::testing {
 
-// The GM/T 0009 default ID spelled out: if the library default ever changed, these tests fail.
-inline constexpr std::string_view k_gm_id = "1234567812345678";
-inline constexpr std::string_view k_openssl = YX_X509_OPENSSL;
-
-inline std::string data_path(std::string_view rel) {
-    return std::string(YINXIN_TEST_DATA_DIR) + "/" + std::string(rel);
-}
-inline std::string shared_path(std::string_view rel) { return std::string(YINXIN_SHARED_DIR) + "/" + std::string(rel); }
-
-inline Bytes read_file(const std::filesystem::path& p) {
-    std::ifstream f(p, std::ios::binary);
-    if (!f) {
-        ADD_FAILURE() << "cannot read " << p;
-        return {};
-    }
-    return {std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()};
-}
-inline std::string read_text(const std::filesystem::path& p) { return to_string(read_file(p)); }
-inline void write_file(const std::filesystem::path& p, BytesView data) {
-    std::ofstream f(p, std::ios::binary | std::ios::trunc);
-    f.write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
-    if (!f) ADD_FAILURE() << "cannot write " << p;
-}
-inline void write_file(const std::filesystem::path& p, std::string_view text) { write_file(p, as_bytes(text)); }
-
 inline Certificate load_cert(std::string_view rel, const ParseOptions& opt = {}) {
-    auto c = Certificate::parse_pem(read_text(data_path(rel)), opt);
+    auto c = Certificate::parse_pem(test::read_text(test::data_path(rel)), opt);
     if (!c.ok()) throw std::runtime_error("fixture " + std::string(rel) + ": " + c.error().to_string());
     return std::move(c).value();
 }
-
-struct ProcessResult {
-    int exit_code = -1;
-    std::string output;  // stdout and stderr
-};
-
-// argv[0] is an absolute path; no shell.
-inline ProcessResult run_process(const std::vector<std::string>& argv) {
-    ProcessResult result;
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        result.output = std::string("pipe2: ") + std::strerror(errno);
-        return result;
-    }
-    posix_spawn_file_actions_t actions;
-    ::posix_spawn_file_actions_init(&actions);
-    ::posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-    ::posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
-    ::posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    pid_t pid = 0;
-    const int rc = ::posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
-    ::posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[1]);
-    if (rc != 0) {
-        ::close(fds[0]);
-        result.output = "posix_spawn " + argv[0] + ": " + std::strerror(rc);
-        return result;
-    }
-    char buf[4096];
-    for (;;) {
-        const ssize_t n = ::read(fds[0], buf, sizeof buf);
-        if (n > 0) {
-            result.output.append(buf, static_cast<std::size_t>(n));
-        } else if (n == 0 || errno != EINTR) {
-            break;
-        }
-    }
-    ::close(fds[0]);
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFEXITED(status))
-        result.exit_code = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status))
-        result.exit_code = 128 + WTERMSIG(status);
-    return result;
-}
-
-inline ProcessResult openssl(std::vector<std::string> args) {
-    args.insert(args.begin(), std::string(k_openssl));
-    return run_process(args);
-}
-
-inline ::testing::AssertionResult openssl_available() {
-    if (!k_openssl.empty() && ::access(std::string(k_openssl).c_str(), X_OK) == 0) return ::testing::AssertionSuccess();
-    return ::testing::AssertionFailure() << "the openssl CLI is required (Debian package openssl)";
-}
-
-// <build>/x509_tmp/<suite>.<test>-<pid>; removed when the test passed.
-class ScratchDir {
-public:
-    ScratchDir() {
-        const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-        m_path = std::filesystem::path(YINXIN_BINARY_DIR) / "x509_tmp" /
-                 (std::string(info->test_suite_name()) + "." + info->name() + "-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(m_path);
-        std::filesystem::create_directories(m_path);
-    }
-    ~ScratchDir() {
-        if (!::testing::Test::HasFailure()) {
-            std::error_code ec;
-            std::filesystem::remove_all(m_path, ec);
-        }
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    std::filesystem::path operator/(std::string_view name) const { return m_path / name; }
-
-private:
-    std::filesystem::path m_path;
-};
 
 inline Name make_name(std::initializer_list<std::pair<std::string_view, std::string_view>> attrs) {
     auto n = Name::build(attrs);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <string>
 
 namespace yinxin {
 
@@ -34,5 +35,8 @@ inline TimePoint from_unix(long long seconds) { return TimePoint{std::chrono::se
 inline long long to_unix(TimePoint t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
+
+// "2026-11-23T14:53:13Z" (RFC 3339, UTC, whole seconds) for logs, JSON and reports.
+std::string format_rfc3339(TimePoint t);
 
 }  // namespace yinxin

@@ -5,7 +5,7 @@
 // problem documents (made in api/) carry them. Add new codes at the end of a band.
 // Bands: 1xxx base, 2xxx crypto, 3xxx asn1, 4xxx x509/cms, 5xxx profile and lints, 6xxx ca,
 // 7xxx device, 8xxx store, 9xxx ra, 10xxx seal, 11xxx kmc, 12xxx status, 13xxx audit, 14xxx auth,
-// 15xxx api.
+// 15xxx api, 16xxx ofd.
 #pragma once
 
 #include <cstdint>
@@ -85,6 +85,14 @@ enum class Errc : std::uint32_t {
     x509_path_bad_extension = 4059,
     x509_path_revoked = 4060,
     x509_path_search_limit = 4061,
+    cms_bad_encoding = 4101,
+    cms_unsupported = 4102,
+    cms_no_signer = 4103,
+    cms_signer_not_found = 4104,
+    cms_digest_mismatch = 4105,
+    cms_signature_invalid = 4106,
+    cms_bad_attribute = 4107,
+    cms_content_missing = 4108,
 
     // 5xxx profile (5001-5049) and lints (5050-5099)
     profile_bad_file = 5001,
@@ -93,6 +101,17 @@ enum class Errc : std::uint32_t {
     profile_not_found = 5004,
     profile_request_rejected = 5005,
     lint_failed = 5050,
+
+    // 6xxx ca
+    ca_bad_csr = 6001,
+    ca_not_found = 6002,
+    ca_retired = 6003,
+    ca_no_key = 6004,
+    ca_bad_config = 6005,
+    ca_key_mismatch = 6006,
+    ca_bad_certificate = 6007,
+    ca_unsupported = 6008,
+
     // 7xxx device
     device_not_initialised = 7001,
     device_already_initialised = 7002,
@@ -121,6 +140,79 @@ enum class Errc : std::uint32_t {
     store_conflict = 8003,
     store_io = 8004,
     store_schema_newer = 8005,
+
+    // 10xxx seal (GB/T 38540 / GM/T 0031 seal and signature formats)
+    seal_bad_encoding = 10001,
+    seal_bad_header = 10002,
+    seal_unsupported_version = 10003,
+    seal_bad_field = 10004,
+    seal_version_mismatch = 10005,
+    seal_bad_request = 10006,
+    seal_signer_failed = 10007,
+    seal_ofd_unsigned = 10008,  // an OFD document without any signature to verify
+
+    // 13xxx audit
+    audit_bad_event = 13001,
+    audit_conflict = 13002,
+    audit_no_key = 13003,
+    audit_tampered = 13004,
+
+    // 14xxx auth (staff, roles, organisation scope, passwords, sessions, approvals)
+    auth_denied = 14001,
+    auth_out_of_scope = 14002,
+    auth_bad_credentials = 14003,
+    auth_locked = 14004,
+    auth_password_expired = 14005,
+    auth_password_too_short = 14006,
+    auth_password_composition = 14007,
+    auth_password_sequence = 14008,
+    auth_password_repeat = 14009,
+    auth_password_personal_data = 14010,
+    auth_password_reused = 14011,
+    auth_session_invalid = 14012,
+    auth_challenge_invalid = 14013,
+    auth_inactive = 14014,
+    auth_cannot_manage = 14015,
+    auth_custodian_conflict = 14016,
+    auth_same_person = 14017,
+    auth_approval_not_pending = 14018,
+    auth_approval_mismatch = 14019,
+    auth_quota_exhausted = 14020,
+    auth_not_sponsored = 14021,
+    auth_bad_org_tree = 14022,
+    auth_certificate_mismatch = 14023,
+    auth_duplicate = 14024,
+    auth_not_found = 14025,
+    auth_bad_request = 14026,
+    auth_approval_required = 14027,
+
+    // 15xxx api (HTTP layer: routing, request validation, server configuration)
+    api_route_not_found = 15001,
+    api_method_not_allowed = 15002,
+    api_unsupported_media_type = 15003,
+    api_bad_json = 15004,
+    api_body_too_large = 15005,
+    api_header_too_large = 15006,
+    api_bad_request = 15007,
+    api_unauthenticated = 15008,
+    api_forbidden = 15009,
+    api_bad_config = 15010,
+    api_tls_error = 15011,
+    api_bind_failed = 15012,
+    api_route_conflict = 15013,
+    api_unavailable = 15014,
+
+    // 16xxx ofd (OFD packages, GB/T 33190)
+    ofd_bad_zip = 16001,
+    ofd_too_many_entries = 16002,
+    ofd_too_large = 16003,
+    ofd_zip_bomb = 16004,
+    ofd_bad_path = 16005,
+    ofd_duplicate_entry = 16006,
+    ofd_bad_xml = 16007,
+    ofd_missing_part = 16008,
+    ofd_bad_structure = 16009,
+    ofd_unsupported = 16010,
 };
 
 // Stable dotted name for a code, e.g. "asn1.truncated"; used in logs and problem documents.

@@ -4,9 +4,15 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "sqlite/migrations/0001_ca_certificates.sql.h"
+#include "sqlite/migrations/0002_audit.sql.h"
+#include "sqlite/migrations/0003_auth.sql.h"
+#include "yinxin/base/result.h"
+#include "yinxin/sqlite/database.h"
 
 namespace yinxin::store::sqlite {
 
@@ -18,6 +24,22 @@ struct Migration {
 
 inline constexpr std::array k_migrations{
     Migration{1, "ca_certificates", migrations::k_0001_ca_certificates},
+    Migration{2, "audit", migrations::k_0002_audit},
+    Migration{3, "auth", migrations::k_0003_auth},
 };
+
+// Every store connection reports SQLite failures in the store band: constraint, busy and locked
+// are store.conflict, the rest store.io.
+inline constexpr yinxin::sqlite::ErrorCodes k_store_errors{Errc::store_io, Errc::store_conflict, Errc::internal,
+                                                           "store"};
+
+// Opens (creating when absent) with the store's durability settings: WAL + synchronous=FULL (a
+// commit is durable once it returns, also across power loss) and foreign keys on (off by default
+// in SQLite and per connection). PostgreSQL has none of these; durability is the server's setting.
+Result<yinxin::sqlite::Database> open_database(const std::string& path, int busy_timeout_ms);
+
+// Applies the pending migrations, one transaction each, and returns the version the file is at.
+// store.schema_newer when the file was written by a newer build (it is left untouched).
+Result<int> migrate(yinxin::sqlite::Database& db, std::int64_t now_unix);
 
 }  // namespace yinxin::store::sqlite

@@ -2,7 +2,6 @@
 
 #include <mutex>
 
-#include "sqlite/database.h"
 #include "sqlite/migrations.h"
 #include "yinxin/base/bytes.h"
 #include "yinxin/base/tlv.h"
@@ -10,12 +9,10 @@
 
 namespace yinxin::store {
 
-using sqlite::Database;
-using sqlite::k_migrations;
-using sqlite::Migration;
-using sqlite::Statement;
-using sqlite::StatementUse;
-using sqlite::Transaction;
+using yinxin::sqlite::Database;
+using yinxin::sqlite::Statement;
+using yinxin::sqlite::StatementUse;
+using yinxin::sqlite::Transaction;
 
 namespace {
 
@@ -79,35 +76,8 @@ struct SqliteStore::Impl {
 
     std::int64_t now() const { return to_unix(clock->now()); }
 
-    Result<int> current_version() {
-        YX_ASSIGN_OR_RETURN(Statement s, db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
-        YX_ASSIGN_OR_RETURN(bool row, s.step());
-        if (!row) return corrupt("schema_migrations");
-        return static_cast<int>(s.column_int(0));
-    }
-
     Status migrate() {
-        YX_TRY(
-            db.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
-                    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"));
-        YX_ASSIGN_OR_RETURN(int v, current_version());
-        const int latest = k_migrations.back().version;
-        if (v > latest)
-            return make_error(Errc::store_schema_newer, "store schema is at version " + std::to_string(v) +
-                                                            ", this build knows up to " + std::to_string(latest));
-        for (const Migration& m : k_migrations) {
-            YX_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
-            // Re-read under the write lock: another process may have migrated meanwhile.
-            YX_ASSIGN_OR_RETURN(int now_at, current_version());
-            if (now_at >= m.version) continue;
-            YX_TRY(db.exec(m.sql));
-            YX_ASSIGN_OR_RETURN(
-                Statement ins,
-                db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)"));
-            YX_TRY(ins.bind(1, std::int64_t{m.version}).bind(2, m.name).bind(3, now()).run());
-            YX_TRY(tx.commit());
-        }
-        YX_ASSIGN_OR_RETURN(version, current_version());
+        YX_ASSIGN_OR_RETURN(version, sqlite::migrate(db, now()));
         return ok_status();
     }
 
@@ -276,13 +246,7 @@ int SqliteStore::schema_version() const noexcept { return m_impl->version; }
 Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path, SqliteOptions options) {
     auto impl = std::make_unique<Impl>();
     impl->clock = options.clock ? options.clock : &impl->system_clock;
-    YX_ASSIGN_OR_RETURN(impl->db, Database::open(path, options.busy_timeout_ms));
-    // WAL + synchronous=FULL: a commit is durable once it returns, also across power loss.
-    // foreign_keys is off by default in SQLite and is per connection. (PostgreSQL: none of these;
-    // durability is the server's fsync/synchronous_commit setting.)
-    YX_TRY(impl->db.exec("PRAGMA journal_mode = WAL"));
-    YX_TRY(impl->db.exec("PRAGMA synchronous = FULL"));
-    YX_TRY(impl->db.exec("PRAGMA foreign_keys = ON"));
+    YX_ASSIGN_OR_RETURN(impl->db, sqlite::open_database(path, options.busy_timeout_ms));
     YX_TRY(impl->migrate());
     YX_TRY(impl->prepare_all());
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(impl)));

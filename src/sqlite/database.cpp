@@ -1,38 +1,54 @@
-#include "sqlite/database.h"
+#include "yinxin/sqlite/database.h"
 
 #include <sqlite3.h>
 
 #include <climits>
+#include <filesystem>
 
-namespace yinxin::store::sqlite {
+namespace yinxin::sqlite {
 
 namespace {
 
-// Constraint failures are the caller's business (duplicate serial, unknown CA), a busy or locked
-// database is a retryable conflict, everything else is an I/O-class failure of the store.
-Errc map_code(int extended) {
+// Constraint failures are the caller's business (duplicate serial, duplicate label), a busy or
+// locked database is a retryable conflict, everything else is an I/O-class failure of the file.
+Errc map_code(const ErrorCodes& codes, int extended) {
     switch (extended & 0xff) {
         case SQLITE_CONSTRAINT:
         case SQLITE_BUSY:
-        case SQLITE_LOCKED: return Errc::store_conflict;
-        default: return Errc::store_io;
+        case SQLITE_LOCKED: return codes.conflict;
+        default: return codes.io;
     }
+}
+
+Error connection_error(const ErrorCodes& codes, sqlite3* db, std::string_view what) {
+    std::string msg(codes.prefix);
+    msg += ": ";
+    msg += what;
+    msg += ": ";
+    msg += db ? sqlite3_errmsg(db) : "no database";
+    return make_error(db ? map_code(codes, sqlite3_extended_errcode(db)) : codes.io, std::move(msg));
 }
 
 }  // namespace
 
-Result<Database> Database::open(const std::string& path, int busy_timeout_ms) {
+Result<Database> Database::open(const std::string& path, const OpenOptions& options) {
+    const ErrorCodes& codes = options.errors;
+    if (!options.create) {
+        std::error_code ec;
+        if (!std::filesystem::exists(path, ec))
+            return make_error(Errc::not_found, std::string(codes.prefix) + " '" + path + "' does not exist");
+    }
     sqlite3* db = nullptr;
-    const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    const int flags = SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
         std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
         sqlite3_close(db);
-        return make_error(Errc::store_io, "cannot open store '" + path + "': " + msg);
+        return make_error(codes.io, "cannot open " + std::string(codes.prefix) + " '" + path + "': " + msg);
     }
     sqlite3_extended_result_codes(db, 1);
-    sqlite3_busy_timeout(db, busy_timeout_ms);
-    return Database(db);
+    sqlite3_busy_timeout(db, options.busy_timeout_ms);
+    return Database(db, codes);
 }
 
 Database::~Database() {
@@ -43,18 +59,13 @@ Database& Database::operator=(Database&& other) noexcept {
     if (this != &other) {
         if (m_db) sqlite3_close_v2(m_db);
         m_db = other.m_db;
+        m_errors = other.m_errors;
         other.m_db = nullptr;
     }
     return *this;
 }
 
-Error Database::last_error(std::string_view what) const {
-    std::string msg = "store: ";
-    msg += what;
-    msg += ": ";
-    msg += m_db ? sqlite3_errmsg(m_db) : "no database";
-    return make_error(m_db ? map_code(sqlite3_extended_errcode(m_db)) : Errc::store_io, std::move(msg));
-}
+Error Database::last_error(std::string_view what) const { return connection_error(m_errors, m_db, what); }
 
 Status Database::exec(std::string_view sql) {
     const std::string s(sql);
@@ -63,7 +74,7 @@ Status Database::exec(std::string_view sql) {
     if (rc != SQLITE_OK) {
         std::string msg = err ? err : sqlite3_errstr(rc);
         sqlite3_free(err);
-        return make_error(map_code(rc), "store: " + msg);
+        return make_error(map_code(m_errors, rc), std::string(m_errors.prefix) + ": " + msg);
     }
     return ok_status();
 }
@@ -71,11 +82,15 @@ Status Database::exec(std::string_view sql) {
 Result<Statement> Database::prepare(std::string_view sql) {
     sqlite3_stmt* s = nullptr;
     if (sql.size() > INT_MAX) return make_error(Errc::invalid_argument, "SQL too long");
+    // PERSISTENT: most statements are prepared once per connection and reused (StatementUse).
     if (sqlite3_prepare_v3(m_db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
         SQLITE_OK)
         return last_error("prepare");
-    return Statement(this, s);
+    return Statement(s, m_errors);
 }
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(m_db); }
+int Database::changes() const { return sqlite3_changes(m_db); }
 
 Statement::~Statement() {
     if (m_stmt) sqlite3_finalize(m_stmt);
@@ -84,8 +99,8 @@ Statement::~Statement() {
 Statement& Statement::operator=(Statement&& other) noexcept {
     if (this != &other) {
         if (m_stmt) sqlite3_finalize(m_stmt);
-        m_db = other.m_db;
         m_stmt = other.m_stmt;
+        m_errors = other.m_errors;
         m_bind_error = other.m_bind_error;
         other.m_stmt = nullptr;
     }
@@ -117,11 +132,13 @@ Statement& Statement::bind_null(int i) {
 }
 
 Result<bool> Statement::step() {
-    if (m_bind_error) return make_error(Errc::internal, "store: cannot bind parameter " + std::to_string(m_bind_error));
+    if (m_bind_error)
+        return make_error(m_errors.bind,
+                          std::string(m_errors.prefix) + ": cannot bind parameter " + std::to_string(m_bind_error));
     const int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    return m_db->last_error("step");
+    return connection_error(m_errors, sqlite3_db_handle(m_stmt), "step");
 }
 
 Status Statement::run() {
@@ -170,4 +187,4 @@ Status Transaction::commit() {
     return ok_status();
 }
 
-}  // namespace yinxin::store::sqlite
+}  // namespace yinxin::sqlite

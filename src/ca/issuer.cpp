@@ -1,0 +1,388 @@
+#include "yinxin/ca/issuer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <string_view>
+
+#include "pipeline.h"
+#include "yinxin/asn1/oids.h"
+#include "yinxin/crypto/random.h"
+#include "yinxin/profile/lint.h"
+#include "yinxin/x509/builder.h"
+#include "yinxin/x509/csr.h"
+#include "yinxin/x509/extensions.h"
+
+namespace yinxin::ca {
+
+namespace detail {
+
+std::uint32_t days_until(TimePoint from, TimePoint until) {
+    if (until < from) return 0;
+    const auto span = until - from + std::chrono::seconds(1);
+    return static_cast<std::uint32_t>(std::chrono::floor<std::chrono::days>(span).count());
+}
+
+void emit(const EventSink& events, CaEvent ev, const Clock& clock) {
+    if (!events) return;
+    if (ev.at == TimePoint{}) ev.at = clock.now();
+    events(ev);
+}
+
+Result<x509::Certificate> parse_tbs(BytesView tbs_der) {
+    // SEQUENCE { INTEGER 1, INTEGER 1 }: a syntactically valid SM2 signature that verifies nothing.
+    static const Bytes placeholder{0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
+    YX_ASSIGN_OR_RETURN(Bytes wrapped,
+                        x509::assemble_certificate(tbs_der, x509::AlgorithmIdentifier::sm2_with_sm3(), placeholder));
+    return x509::Certificate::parse(wrapped);
+}
+
+Result<Bytes> sign_and_assemble(const SigningKey& key, BytesView tbs, const x509::SubjectPublicKeyInfo& issuer_spki) {
+    if (key.device == nullptr) return make_error(Errc::ca_no_key, "no signing device");
+    YX_ASSIGN_OR_RETURN(Bytes signature, key.device->sign(key.index, tbs, key.sm2_id));
+    YX_ASSIGN_OR_RETURN(Bytes der,
+                        x509::assemble_certificate(tbs, x509::AlgorithmIdentifier::sm2_with_sm3(), signature));
+    YX_ASSIGN_OR_RETURN(x509::Certificate cert, x509::Certificate::parse(der));
+    auto verified = cert.verify_signature_with(issuer_spki, key.sm2_id);
+    if (!verified.ok())
+        return make_error(
+            Errc::ca_key_mismatch,
+            "the device signature does not verify with the CA certificate's key: " + verified.error().message);
+    return der;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> name_to_pairs(const x509::Name& name) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& rdn : name.rdns()) {
+        if (rdn.size() != 1)
+            return make_error(Errc::ca_bad_csr, "subject has a multi-valued RDN, which no profile allows");
+        const auto& atv = rdn.front();
+        const std::string_view label = x509::name_attribute_label(atv.type);
+        if (label.empty() || !atv.is_string)
+            return make_error(Errc::ca_bad_csr, "subject attribute " + atv.type.to_string() + " is not allowed");
+        out.emplace_back(std::string(label), atv.value);
+    }
+    return out;
+}
+
+namespace {
+
+std::string failure_reason(const Error& e) { return std::string(errc_name(e.code)) + ": " + e.message; }
+
+}  // namespace
+
+Result<IssuedCertificate> run_pipeline(const PipelineInput& in, const SigningKey& key, CaStores stores,
+                                       const PublicationConfig& publication, Rng& rng, const Clock& clock,
+                                       const EventSink& events) {
+    const profile::Profile& profile = *in.profile;
+    const CaRecord& ca = *in.ca;
+    CaEvent ev;
+    ev.action = "ca.issue";
+    ev.ca_id = ca.id;
+    ev.profile_id = profile.id();
+    ev.request_id = in.request_id;
+    auto fail = [&](Error e, bool persisted) -> Error {
+        ev.action = "ca.issue.failed";
+        ev.success = false;
+        ev.error_code = std::string(errc_name(e.code));
+        ev.error = e.code;
+        ev.detail = e.message + (persisted ? " (pending row failed)" : " (nothing persisted)");
+        emit(events, ev, clock);
+        return e;
+    };
+
+    // 2. prepare
+    auto issuer = issuer_context(ca, publication);
+    if (!issuer) return fail(std::move(issuer).error(), false);
+    auto serial = crypto::random_serial(rng);
+    if (!serial) return fail(std::move(serial).error(), false);
+    ev.serial_hex = hex_encode(*serial);
+    auto tbs = profile::build_tbs(profile, in.data, *issuer, *serial, whole_seconds(in.not_before));
+    if (!tbs) return fail(std::move(tbs).error(), false);
+    auto parsed = parse_tbs(*tbs);
+    if (!parsed) return fail(std::move(parsed).error(), false);
+    ev.subject_dn = parsed->subject().to_string();
+
+    // 3. lint: a failure persists nothing (the serial was never used, so it need not be reserved).
+    auto linted = profile::check_tbs(*tbs, profile, *issuer);
+    if (!linted) return fail(std::move(linted).error(), false);
+
+    auto ca_cert = x509::Certificate::parse(ca.certificate_der);
+    if (!ca_cert) return fail(std::move(ca_cert).error(), false);
+
+    // 4. persist serial + TBS in one transaction, before anything is signed.
+    PendingIssuance pending{.ca_id = ca.id,
+                            .serial = *serial,
+                            .tbs_der = *tbs,
+                            .subject_dn = ev.subject_dn,
+                            .not_before = to_unix(parsed->not_before()),
+                            .not_after = to_unix(parsed->not_after()),
+                            .profile_id = profile.id(),
+                            .request_id = in.request_id};
+    auto recorded = stores.pending->record_pending(pending);
+    if (!recorded) return fail(std::move(recorded).error(), false);
+
+    // 5. sign in the device. A refusal fails the pending row with the reason; the serial stays
+    // reserved (never reused).
+    auto der = sign_and_assemble(key, *tbs, ca_cert->public_key_info());
+    if (!der) {
+        Error e = std::move(der).error();
+        auto failed = stores.writer->fail_pending(ca.id, *serial, failure_reason(e));
+        if (!failed) e.message += "; marking the pending row failed also failed: " + failed.error().to_string();
+        return fail(std::move(e), true);
+    }
+
+    // 6. finalize. A store error leaves the row pending: recover_pending() finishes it.
+    auto finalized = stores.writer->finalize(ca.id, *serial, *der);
+    if (!finalized) {
+        Error e = std::move(finalized).error();
+        ev.action = "ca.issue.failed";
+        ev.success = false;
+        ev.error_code = std::string(errc_name(e.code));
+        ev.error = e.code;
+        ev.detail = e.message + " (left pending for recovery)";
+        emit(events, ev, clock);
+        return e;
+    }
+    ev.detail = "certificate signed and stored";
+    emit(events, ev, clock);
+    return IssuedCertificate{
+        .serial = std::move(serial).value(), .certificate_der = std::move(der).value(), .profile_id = profile.id()};
+}
+
+}  // namespace detail
+
+Result<profile::IssuerContext> issuer_context(const CaRecord& ca, const PublicationConfig& publication) {
+    auto cert = x509::Certificate::parse(ca.certificate_der);
+    if (!cert)
+        return make_error(Errc::ca_bad_certificate,
+                          "CA '" + ca.id + "': its certificate does not parse: " + cert.error().to_string());
+    profile::IssuerContext c;
+    c.name = cert->subject();
+    // RFC 5280 4.2.1.1: the AKI of what this CA issues repeats its certificate's SKI; a CA
+    // certificate without one (RFC 5280 4.2.1.2 says MUST) gets the method (1) identifier.
+    const auto& ski = cert->extensions().subject_key_identifier();
+    c.key_id = ski ? *ski : x509::key_identifier(cert->public_key_info().key_bytes());
+    c.not_before = cert->not_before();
+    c.not_after = cert->not_after();
+    std::string base = publication.base_url;
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    c.crl_url = base + "/crl/" + ca.id + ".crl";
+    c.ocsp_url = base + "/ocsp/" + ca.id;
+    c.ca_issuers_url = base + "/ca/" + ca.id + ".cer";
+    c.cps_oid = publication.cps_oid;
+    c.cps_uri = publication.cps_uri;
+    return c;
+}
+
+Issuer::Issuer(CaStores stores, const profile::ProfileSet& profiles, KeyResolver keys, PublicationConfig publication,
+               const Clock& clock, Rng& rng, EventSink events)
+    : m_stores(stores),
+      m_profiles(profiles),
+      m_keys(std::move(keys)),
+      m_publication(std::move(publication)),
+      m_clock(clock),
+      m_rng(rng),
+      m_events(std::move(events)) {}
+
+namespace {
+
+// The CA that is to sign: registered, active, with a usable certificate.
+Result<CaRecord> signing_ca(CaRegistry& registry, std::string_view ca_id) {
+    auto ca = registry.get_ca(ca_id);
+    if (!ca) {
+        if (ca.code() == Errc::store_not_found)
+            return make_error(Errc::ca_not_found, "no CA '" + std::string(ca_id) + "'");
+        return std::move(ca).error();
+    }
+    if (ca->status == CaStatus::retired)
+        return make_error(Errc::ca_retired, "CA '" + std::string(ca_id) +
+                                                "' is retired (key changeover): it signs CRLs only, no certificates");
+    return std::move(ca).value();
+}
+
+// Step 1 of issuer.h: the request's key and subject, from the PKCS#10 or the KMC's SPKI.
+Status validate_request(const IssueRequest& request, const profile::Profile& profile,
+                        profile::CertificateRequestData& data) {
+    Bytes spki_der;
+    if (!request.csr.empty()) {
+        if (request.csr.size() > k_max_csr_size)
+            return make_error(Errc::x509_too_large, "CSR: " + std::to_string(request.csr.size()) +
+                                                        " bytes, more than the limit of " +
+                                                        std::to_string(k_max_csr_size));
+        const std::string_view text(reinterpret_cast<const char*>(request.csr.data()), request.csr.size());
+        auto csr = text.find("-----BEGIN") != std::string_view::npos ? x509::CertificationRequest::parse_pem(text)
+                                                                     : x509::CertificationRequest::parse(request.csr);
+        if (!csr) {
+            Error e = std::move(csr).error();
+            e.message = "CSR refused: " + e.message;
+            return e;
+        }
+        // RFC 2986 / GM/T 0009: proof of possession over CertificationRequestInfo as received,
+        // with the applicant's SM2 ID.
+        auto pop = csr->verify_pop(request.csr_sm2_id);
+        if (!pop) {
+            Error e = std::move(pop).error();
+            e.message = "CSR proof of possession refused: " + e.message;
+            return e;
+        }
+        spki_der = csr->public_key_info().der();
+        if (!data.spki_der.empty() && data.spki_der != spki_der)
+            return make_error(Errc::ca_key_mismatch, "the approved key is not the key of the CSR");
+        if (data.subject.empty()) {
+            YX_ASSIGN_OR_RETURN(data.subject, detail::name_to_pairs(csr->subject()));
+        }
+        data.spki_der = spki_der;
+    } else if (data.spki_der.empty()) {
+        return make_error(Errc::ca_bad_csr, "neither a CSR nor a subject public key was given");
+    }
+
+    auto spki = x509::SubjectPublicKeyInfo::parse(data.spki_der);
+    if (!spki) {
+        Error e = std::move(spki).error();
+        e.message = "subject public key refused: " + e.message;
+        return e;
+    }
+    // Key policy: the profile names the algorithms it issues (today SM2 on the SM2 curve only).
+    const auto& algs = profile.key_algorithms();
+    const bool sm2_ok = std::find(algs.begin(), algs.end(), "sm2") != algs.end();
+    if (!(spki->is_sm2() && sm2_ok)) {
+        std::string kind =
+            spki->is_sm2()                           ? "SM2"
+            : spki->key_type() == x509::KeyType::rsa ? "RSA"
+            : spki->key_type() == x509::KeyType::ec
+                ? "EC on curve " + (spki->curve() ? spki->curve()->to_string() : std::string("(explicit)"))
+                : spki->algorithm().oid.to_string();
+        return make_error(Errc::ca_bad_csr, "profile " + profile.id() + " does not issue " + kind + " keys");
+    }
+    YX_TRY(spki->sm2_public_key());  // a point on the curve
+    if (data.subject.empty()) return make_error(Errc::ca_bad_csr, "the subject is empty");
+    return ok_status();
+}
+
+}  // namespace
+
+Result<IssuedCertificate> Issuer::issue(const IssueRequest& request) {
+    CaEvent ev;
+    ev.action = "ca.issue.failed";
+    ev.ca_id = request.ca_id;
+    ev.profile_id = request.profile_id;
+    ev.request_id = request.request_id;
+    ev.success = false;
+    auto refuse = [&](Error e) -> Error {
+        ev.error_code = std::string(errc_name(e.code));
+        ev.error = e.code;
+        ev.detail = e.message + " (nothing persisted)";
+        detail::emit(m_events, ev, m_clock);
+        return e;
+    };
+
+    auto ca = signing_ca(*m_stores.registry, request.ca_id);
+    if (!ca) return refuse(std::move(ca).error());
+    auto profile = m_profiles.find(request.profile_id);
+    if (!profile) return refuse(std::move(profile).error());
+    if ((*profile)->kind() == profile::ProfileKind::root_ca)
+        return refuse(
+            make_error(Errc::profile_request_rejected,
+                       "profile " + request.profile_id + " is for self-signed roots (ca init), not issuance"));
+
+    profile::CertificateRequestData data = request.data;
+    auto valid = validate_request(request, **profile, data);
+    if (!valid) return refuse(std::move(valid).error());
+
+    // Resolve the key before persisting anything: a CA without a usable key must not leave
+    // pending rows behind.
+    if (!m_keys) return refuse(make_error(Errc::ca_no_key, "no key resolver"));
+    auto key = m_keys(*ca);
+    if (!key) return refuse(std::move(key).error());
+
+    detail::PipelineInput in{.profile = *profile,
+                             .ca = &*ca,
+                             .data = std::move(data),
+                             .request_id = request.request_id,
+                             .not_before = request.not_before.value_or(m_clock.now())};
+    return detail::run_pipeline(in, *key, m_stores, m_publication, m_rng, m_clock, m_events);
+}
+
+Result<RecoveryReport> Issuer::recover_pending() {
+    RecoveryReport report;
+    YX_ASSIGN_OR_RETURN(auto rows, m_stores.reader->list_pending(""));
+    const TimePoint now = m_clock.now();
+    for (const auto& row : rows) {
+        const std::string serial_hex = hex_encode(row.serial);
+        const std::string name = row.ca_id + ":" + serial_hex;
+        CaEvent ev;
+        ev.action = "ca.recover.failed";
+        ev.ca_id = row.ca_id;
+        ev.serial_hex = serial_hex;
+        ev.subject_dn = row.subject_dn;
+        ev.profile_id = row.profile_id;
+        ev.request_id = row.request_id;
+        ev.success = false;
+        // Fails the row for good: the serial stays reserved, the request can be submitted again.
+        auto give_up = [&](const Error& e) -> Status {
+            std::string reason = "recovery: ";
+            reason.append(errc_name(e.code)).append(": ").append(e.message);
+            YX_TRY(m_stores.writer->fail_pending(row.ca_id, row.serial, reason));
+            std::string line = name;
+            line.append(": ").append(reason);
+            report.failed.push_back(std::move(line));
+            ev.error_code = std::string(errc_name(e.code));
+        ev.error = e.code;
+            ev.detail = reason;
+            detail::emit(m_events, ev, m_clock);
+            return ok_status();
+        };
+
+        auto ca = signing_ca(*m_stores.registry, row.ca_id);
+        if (!ca) {
+            YX_TRY(give_up(ca.error()));
+            continue;
+        }
+        auto ca_cert = x509::Certificate::parse(ca->certificate_der);
+        if (!ca_cert) {
+            YX_TRY(give_up(ca_cert.error()));
+            continue;
+        }
+        // The recorded TBS must still be one this CA may sign now: named by it, and not expired.
+        auto tbs_cert = detail::parse_tbs(row.tbs_der);
+        if (!tbs_cert) {
+            YX_TRY(give_up(tbs_cert.error()));
+            continue;
+        }
+        if (!(tbs_cert->issuer() == ca_cert->subject())) {
+            YX_TRY(give_up(make_error(Errc::ca_bad_certificate, "the recorded TBS names another issuer")));
+            continue;
+        }
+        if (!ca_cert->valid_at(now) || tbs_cert->not_after() < now) {
+            YX_TRY(give_up(make_error(Errc::ca_retired, "the CA certificate or the recorded TBS has expired")));
+            continue;
+        }
+        // A key that is not available now (device locked, access right refused) leaves the row
+        // pending for the next run: the operator unlocks the device and recovers again.
+        auto key = m_keys ? m_keys(*ca) : Result<SigningKey>(make_error(Errc::ca_no_key, "no key resolver"));
+        if (!key) {
+            report.failed.push_back(name + ": left pending: " + key.error().to_string());
+            ev.error_code = std::string(errc_name(key.code()));
+            ev.error = key.code();
+            ev.detail = "left pending: " + key.error().message;
+            detail::emit(m_events, ev, m_clock);
+            continue;
+        }
+        // SM2 signatures are randomised: the certificate differs from one signed before the crash
+        // (if any), but its TBS, and so its serial and content, are the approved ones.
+        auto der = detail::sign_and_assemble(*key, row.tbs_der, ca_cert->public_key_info());
+        if (!der) {
+            YX_TRY(give_up(der.error()));
+            continue;
+        }
+        YX_TRY(m_stores.writer->finalize(row.ca_id, row.serial, *der));
+        report.finalized.push_back(name);
+        ev.action = "ca.recover.finalized";
+        ev.success = true;
+        ev.detail = "pending certificate signed and stored";
+        detail::emit(m_events, ev, m_clock);
+    }
+    return report;
+}
+
+}  // namespace yinxin::ca

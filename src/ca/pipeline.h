@@ -1,0 +1,58 @@
+// Internal to the ca module: the prepare → lint → persist → sign → finalize pipeline shared by
+// Issuer::issue (profiles from the ProfileSet) and the hierarchy (sub CAs, rollover link
+// certificates with a built-in profile), plus small helpers.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "yinxin/base/clock.h"
+#include "yinxin/base/result.h"
+#include "yinxin/base/rng.h"
+#include "yinxin/ca/issuer.h"
+#include "yinxin/ca/store.h"
+#include "yinxin/profile/issuance.h"
+#include "yinxin/profile/profile.h"
+#include "yinxin/x509/certificate.h"
+#include "yinxin/x509/name.h"
+
+namespace yinxin::ca::detail {
+
+struct PipelineInput {
+    const profile::Profile* profile = nullptr;
+    const CaRecord* ca = nullptr;
+    profile::CertificateRequestData data;
+    std::string request_id;
+    TimePoint not_before{};
+};
+
+// Steps 2-6 of issuer.h for a request that has passed validation: the caller has resolved `key`
+// (it must be the key of `ca`). Reports ca.issue / ca.issue.failed to `events`.
+Result<IssuedCertificate> run_pipeline(const PipelineInput& in, const SigningKey& key, CaStores stores,
+                                       const PublicationConfig& publication, Rng& rng, const Clock& clock,
+                                       const EventSink& events);
+
+// The TBS wrapped with a placeholder signature and parsed, to read back what build_tbs wrote
+// (subject, validity) without a second encoder. The placeholder never leaves the ca module.
+Result<x509::Certificate> parse_tbs(BytesView tbs_der);
+
+// Signs `tbs` with `key`, assembles the certificate and verifies the signature with
+// `issuer_spki` (a device that signed with the wrong key or ID is caught before anything is
+// published).
+Result<Bytes> sign_and_assemble(const SigningKey& key, BytesView tbs, const x509::SubjectPublicKeyInfo& issuer_spki);
+
+// Subject attributes by label in encoding order (profile::CertificateRequestData::subject).
+// ca.bad_csr for an attribute without a label or a multi-valued RDN.
+Result<std::vector<std::pair<std::string, std::string>>> name_to_pairs(const x509::Name& name);
+
+// Seconds precision: certificates carry whole seconds, and the lints compare the parsed values.
+inline TimePoint whole_seconds(TimePoint t) { return std::chrono::floor<std::chrono::seconds>(t); }
+
+// Days from `from` so that from + days - 1 s <= until (build_tbs's notAfter rule); 0 when none fit.
+std::uint32_t days_until(TimePoint from, TimePoint until);
+
+void emit(const EventSink& events, CaEvent ev, const Clock& clock);
+
+}  // namespace yinxin::ca::detail

@@ -1,0 +1,723 @@
+// Parsing and printing only (ARCHITECTURE.md: api/cli hold no business rules): every check of a
+// request, profile, lint and the issuance order lives in src/ca and src/profile.
+//
+// A CA command works on a data directory: <data-dir>/store.db (the SQLite store) and
+// <data-dir>/device.db (the soft device, created by `yinxin device init`). The soft device is
+// locked in every new process, so commands that sign need custodian shares (--shares-file) and
+// the CA key PIN (--pin-file, or env YINXIN_CA_KEY_PIN); the server keeps the device unlocked
+// in memory instead.
+#include "ca_cmd.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli_util.h"
+#include "yinxin/asn1/oids.h"
+#include "yinxin/audit/audit.h"
+#include "yinxin/base/clock.h"
+#include "yinxin/ca/hierarchy.h"
+#include "yinxin/ca/issuer.h"
+#include "yinxin/crypto/random.h"
+#include "yinxin/crypto/sm3.h"
+#include "yinxin/device/soft_device.h"
+#include "yinxin/profile/profile.h"
+#include "yinxin/store/sqlite_audit_store.h"
+#include "yinxin/store/sqlite_store.h"
+#include "yinxin/x509/certificate.h"
+#include "yinxin/x509/path.h"
+
+namespace yinxin::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Exit statuses of `cert verify` (scripts tell a broken chain from a usage error).
+constexpr int k_exit_invalid = 2;
+
+struct EnvArgs {
+    std::string data_dir = "yinxin-data";
+    std::string store;
+    std::string device_store;
+    std::string shares_file;
+    std::string pin_file;
+    std::string profiles_dir = YINXIN_DEFAULT_PROFILES_DIR;
+    std::string base_url = "http://127.0.0.1:8080";
+    bool base_url_given = false;
+    bool json = false;
+
+    std::string store_path() const { return store.empty() ? (fs::path(data_dir) / "store.db").string() : store; }
+    std::string device_path() const {
+        return device_store.empty() ? (fs::path(data_dir) / "device.db").string() : device_store;
+    }
+};
+
+void add_store_options(CLI::App* c, EnvArgs& a) {
+    c->add_option("--data-dir", a.data_dir, "Data directory holding store.db and device.db")
+        ->capture_default_str();
+    c->add_option("--store", a.store, "SQLite store file (default <data-dir>/store.db)");
+    c->add_flag("--json", a.json, "Machine-readable JSON output");
+}
+
+void add_signing_options(CLI::App* c, EnvArgs& a) {
+    add_store_options(c, a);
+    c->add_option("--device-store", a.device_store, "Soft device key store (default <data-dir>/device.db)");
+    c->add_option("--shares-file", a.shares_file, "Custodian name:password lines, 3 or more (default: stdin)");
+    c->add_option("--pin-file", a.pin_file, "File with the CA key PIN (default: env YINXIN_CA_KEY_PIN)");
+    c->add_option("--profiles", a.profiles_dir, "Certificate profile directory")->capture_default_str();
+    c->add_option("--base-url", a.base_url, "Base URL of the CRL/OCSP/caIssuers service (default: as at ca init)")
+        ->capture_default_str()
+        ->each([&a](const std::string&) { a.base_url_given = true; });
+}
+
+std::unique_ptr<store::SqliteStore> open_store(const EnvArgs& a) {
+    fs::create_directories(fs::path(a.store_path()).parent_path().empty() ? fs::path(".")
+                                                                          : fs::path(a.store_path()).parent_path());
+    return take(store::SqliteStore::open(a.store_path()));
+}
+
+ca::CaStores stores_of(store::SqliteStore& s) { return ca::CaStores{&s, &s, &s, &s}; }
+
+std::string kind_name(ca::CaKind k) {
+    switch (k) {
+        case ca::CaKind::root: return "root";
+        case ca::CaKind::sub: return "sub";
+        case ca::CaKind::seal_root: return "seal_root";
+        case ca::CaKind::external: return "external";
+    }
+    return "unknown";
+}
+
+std::string status_name(ca::CertificateStatus s) {
+    switch (s) {
+        case ca::CertificateStatus::pending: return "pending";
+        case ca::CertificateStatus::issued: return "issued";
+        case ca::CertificateStatus::failed: return "failed";
+    }
+    return "unknown";
+}
+
+std::string format_time(TimePoint t) { return format_rfc3339(t); }
+
+nlohmann::json step_json(const ca::CeremonyStep& s) {
+    return {{"step", s.number},         {"action", s.action},   {"ca_id", s.ca_id},
+            {"detail", s.detail},       {"success", s.success}, {"at", to_unix(s.at)}};
+}
+
+nlohmann::json certificate_json(const x509::Certificate& c) {
+    nlohmann::json j;
+    j["serial"] = c.serial_hex();
+    j["subject"] = c.subject().to_string();
+    j["issuer"] = c.issuer().to_string();
+    j["not_before"] = format_time(c.not_before());
+    j["not_after"] = format_time(c.not_after());
+    j["signature_algorithm"] = std::string(asn1::oid_name(c.signature_algorithm().oid));
+    j["public_key_algorithm"] = std::string(asn1::oid_name(c.public_key_info().algorithm().oid));
+    const auto& ext = c.extensions();
+    if (ext.basic_constraints()) {
+        j["ca"] = ext.basic_constraints()->ca;
+        if (ext.basic_constraints()->path_len) j["path_len"] = *ext.basic_constraints()->path_len;
+    }
+    if (ext.key_usage()) j["key_usage_bits"] = ext.key_usage()->bits;
+    if (ext.subject_key_identifier()) j["subject_key_id"] = hex_encode(*ext.subject_key_identifier());
+    if (ext.authority_key_identifier() && ext.authority_key_identifier()->key_id)
+        j["authority_key_id"] = hex_encode(*ext.authority_key_identifier()->key_id);
+    const auto fp = c.fingerprint_sm3();
+    j["fingerprint_sm3"] = hex_encode(fp);
+    return j;
+}
+
+void print_certificate(const x509::Certificate& c) {
+    const auto j = certificate_json(c);
+    std::cout << "serial:      " << c.serial_hex() << "\n"
+              << "subject:     " << c.subject().to_string() << "\n"
+              << "issuer:      " << c.issuer().to_string() << "\n"
+              << "validity:    " << j["not_before"].get<std::string>() << " .. "
+              << j["not_after"].get<std::string>() << "\n"
+              << "algorithm:   " << j["signature_algorithm"].get<std::string>() << "\n"
+              << "SM3 print:   " << j["fingerprint_sm3"].get<std::string>() << "\n";
+    if (j.contains("ca")) std::cout << "CA:          " << (j["ca"].get<bool>() ? "yes" : "no") << "\n";
+}
+
+// The operator as the audit log names them: the login name of the process owner (the CLI runs on
+// the CA host under a named account; staff sessions come with the server).
+std::string cli_actor() {
+    const char* user = std::getenv("USER");
+    return std::string("cli:") + (user != nullptr && *user != '\0' ? user : std::to_string(::getuid()));
+}
+
+audit::AuditEvent audit_event_of(const ca::CaEvent& e) {
+    audit::AuditEvent a;
+    a.time = e.at;
+    a.source = "cli";
+    a.actor = cli_actor();
+    a.role = "security_admin";
+    a.action = e.action;
+    a.target = e.ca_id + (e.serial_hex.empty() ? "" : ":" + e.serial_hex) +
+               (e.request_id.empty() ? "" : " request " + e.request_id);
+    a.detail = e.detail;
+    if (!e.subject_dn.empty()) a.detail += (a.detail.empty() ? "" : "; ") + std::string("subject ") + e.subject_dn;
+    if (!e.profile_id.empty()) a.detail += (a.detail.empty() ? "" : "; ") + std::string("profile ") + e.profile_id;
+    a.success = e.success;
+    if (!e.success) {
+        a.error_code = static_cast<std::uint32_t>(e.error);
+        if (!e.error_code.empty()) a.detail += (a.detail.empty() ? "" : "; ") + e.error_code;
+    }
+    return a;
+}
+
+// The publication settings of the ceremony (base URL, CPS OID and URI) are kept beside the store in
+// <data-dir>/publication.json, so every later command issues with the same CRL DP, AIA and policy.
+std::string publication_path(const EnvArgs& a) {
+    return (fs::path(a.store_path()).parent_path() / "publication.json").string();
+}
+
+Status save_publication(const EnvArgs& a, const ca::PublicationConfig& p) {
+    nlohmann::json j{{"base_url", p.base_url}, {"cps_uri", p.cps_uri}};
+    if (p.cps_oid) j["cps_oid"] = p.cps_oid->to_string();
+    return write_binary_file(publication_path(a), as_bytes(j.dump(2) + "\n"));
+}
+
+Result<ca::PublicationConfig> load_publication(const EnvArgs& a, bool base_url_given) {
+    ca::PublicationConfig p;
+    p.base_url = a.base_url;
+    if (fs::exists(publication_path(a))) {
+        YX_ASSIGN_OR_RETURN(Bytes raw, read_binary_file(publication_path(a)));
+        const auto j = nlohmann::json::parse(to_string(raw), nullptr, false);
+        if (j.is_discarded() || !j.is_object())
+            return make_error(Errc::invalid_argument, publication_path(a) + " is not a JSON object");
+        if (!base_url_given && j.contains("base_url") && j["base_url"].is_string()) p.base_url = j["base_url"];
+        if (j.contains("cps_uri") && j["cps_uri"].is_string()) p.cps_uri = j["cps_uri"];
+        if (j.contains("cps_oid") && j["cps_oid"].is_string()) {
+            YX_ASSIGN_OR_RETURN(p.cps_oid, asn1::Oid::from_string(j["cps_oid"].get<std::string>()));
+        }
+    }
+    return p;
+}
+
+// An unlocked soft device, the store, the audit log and the profiles.
+struct SigningEnv {
+    std::unique_ptr<store::SqliteStore> store;
+    std::unique_ptr<store::SqliteAuditStore> audit_store;
+    std::unique_ptr<audit::AuditLog> audit_log;
+    std::unique_ptr<device::Device> device;
+    std::string pin;
+    profile::ProfileSet profiles;
+    ca::PublicationConfig publication;
+
+    // Every CA event goes to the audit log (LD/T 03-2022 §8.3.8 b/c: key and certificate operations,
+    // failures too). A record that cannot be written stops the command: an operation that cannot be
+    // audited must not go unnoticed.
+    ca::EventSink sink() {
+        return [this](const ca::CaEvent& ev) {
+            auto r = audit_log->append(audit_event_of(ev));
+            if (!r.ok()) fail(r.error());
+        };
+    }
+    void audit_device(const device::DeviceEvent& ev) {
+        audit::AuditEvent a;
+        a.time = ev.at;
+        a.source = "cli";
+        a.actor = cli_actor();
+        a.role = "security_admin";
+        a.action = ev.action;
+        a.target = ev.device_id;
+        a.detail = "custodians " + join(ev.custodians);
+        auto r = audit_log->append(a);
+        if (!r.ok()) fail(r.error());
+    }
+};
+
+std::unique_ptr<SigningEnv> open_signing_env(const EnvArgs& a) {
+    auto env = std::make_unique<SigningEnv>();
+    env->profiles = take(profile::ProfileSet::load_directory(a.profiles_dir));
+    env->store = open_store(a);
+    env->audit_store = take(store::SqliteAuditStore::open(a.store_path()));
+    env->audit_log = std::make_unique<audit::AuditLog>(*env->audit_store, audit::AuditLogOptions{});
+    device::SoftDeviceOptions o;
+    o.create_if_missing = false;
+    env->device = take(device::open_soft_device(a.device_path(), std::move(o)));
+    auto shares = take(read_credentials_file(a.shares_file));
+    auto unlocked = env->device->custodian_control()->unlock(shares);
+    if (!unlocked.ok()) {
+        audit::AuditEvent a_ev;
+        a_ev.source = "cli";
+        a_ev.actor = cli_actor();
+        a_ev.action = "device.unlock";
+        a_ev.target = a.device_path();
+        (void)env->audit_log->append(a_ev.failed(unlocked.error()));
+        fail(unlocked.error());
+    }
+    env->audit_device(unlocked.value());
+    env->pin = take(read_secret(a.pin_file, "YINXIN_CA_KEY_PIN", "CA key PIN"));
+    env->publication = take(load_publication(a, a.base_url_given));
+    return env;
+}
+
+ca::CaContext context_of(SigningEnv& env, const Clock& clock, Rng& rng) {
+    ca::CaContext ctx;
+    ctx.stores = stores_of(*env.store);
+    ctx.profiles = &env.profiles;
+    ctx.device = env.device.get();
+    ctx.device_backend = "soft";
+    ctx.key_pin = env.pin;
+    ctx.clock = &clock;
+    ctx.rng = &rng;
+    ctx.events = env.sink();
+    return ctx;
+}
+
+// ---- ca init -------------------------------------------------------------------------------
+
+struct InitArgs {
+    EnvArgs env;
+    std::string config;
+    std::string csr_dir;
+};
+
+void run_ca_init(const InitArgs& a) {
+    auto cfg = take(ca::CeremonyConfig::load_file(a.config));
+    auto env = open_signing_env(a.env);
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    auto ctx = context_of(*env, clock, rng);
+    auto result = take(ca::run_ceremony(cfg, ctx));
+    check(save_publication(a.env, cfg.publication));
+    const std::string csr_dir = a.csr_dir.empty() ? a.env.data_dir : a.csr_dir;
+    std::vector<std::string> csr_files;
+    for (const auto& [id, der] : result.csrs) {
+        const std::string path = (fs::path(csr_dir) / (id + ".csr.pem")).string();
+        check(write_binary_file(path, as_bytes(pem_encode("CERTIFICATE REQUEST", der))));
+        csr_files.push_back(path);
+    }
+    if (a.env.json) {
+        nlohmann::json j;
+        j["steps"] = nlohmann::json::array();
+        for (const auto& s : result.steps) j["steps"].push_back(step_json(s));
+        j["created"] = nlohmann::json::array();
+        for (const auto& c : result.created) j["created"].push_back(c.id);
+        j["csr_files"] = csr_files;
+        std::cout << j.dump() << "\n";
+        return;
+    }
+    for (const auto& s : result.steps)
+        std::cout << "  " << s.number << ". " << s.action << "  " << s.ca_id << (s.detail.empty() ? "" : "  ")
+                  << s.detail << (s.success ? "" : "  FAILED") << "\n";
+    for (const auto& f : csr_files) std::cout << "CSR for the outside authority: " << f << "\n";
+    std::cout << "ceremony complete: " << result.created.size() << " CA(s) created\n";
+}
+
+// ---- ca import -----------------------------------------------------------------------------
+
+struct ImportArgs {
+    EnvArgs env;
+    std::string id;
+    std::string cert;
+};
+
+void run_ca_import(const ImportArgs& a) {
+    const Bytes der = take(read_der_or_pem(a.cert, "CERTIFICATE"));
+    auto env = open_signing_env(a.env);
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    auto ctx = context_of(*env, clock, rng);
+    const auto rec = take(ca::import_external_certificate(a.id, der, ctx));
+    if (a.env.json) {
+        std::cout << nlohmann::json{{"imported", rec.id}, {"subject", rec.subject_dn}}.dump() << "\n";
+    } else {
+        std::cout << "imported the certificate of CA " << rec.id << " (" << rec.subject_dn << ")\n";
+    }
+}
+
+// ---- ca list / show ------------------------------------------------------------------------
+
+nlohmann::json ca_json(const ca::CaRecord& c) {
+    nlohmann::json j{{"id", c.id},
+                     {"name", c.name},
+                     {"kind", kind_name(c.kind)},
+                     {"status", c.status == ca::CaStatus::active ? "active" : "retired"},
+                     {"subject", c.subject_dn},
+                     {"parent", c.parent_id},
+                     {"created_at", c.created_at}};
+    if (!c.key.backend.empty()) j["key"] = {{"backend", c.key.backend}, {"index", c.key.index}, {"label", c.key.label}};
+    if (!c.certificate_der.empty()) {
+        auto cert = x509::Certificate::parse(c.certificate_der);
+        if (cert.ok()) j["certificate"] = certificate_json(cert.value());
+    }
+    return j;
+}
+
+void run_ca_list(const EnvArgs& a) {
+    auto store = open_store(a);
+    const auto cas = take(store->list_cas());
+    if (a.json) {
+        auto arr = nlohmann::json::array();
+        for (const auto& c : cas) arr.push_back(ca_json(c));
+        std::cout << arr.dump() << "\n";
+        return;
+    }
+    if (cas.empty()) std::cout << "no CAs (run `yinxin ca init`)\n";
+    for (const auto& c : cas)
+        std::cout << c.id << "  " << kind_name(c.kind) << "  "
+                  << (c.status == ca::CaStatus::active ? "active " : "retired") << "  " << c.subject_dn << "\n";
+}
+
+struct ShowArgs {
+    EnvArgs env;
+    std::string id;
+    std::string out;
+    bool der = false;
+};
+
+void write_cert_out(const std::string& path, BytesView der, bool as_der) {
+    if (as_der) {
+        check(write_binary_file(path, der));
+    } else {
+        check(write_binary_file(path, as_bytes(pem_encode("CERTIFICATE", der))));
+    }
+}
+
+void run_ca_show(const ShowArgs& a) {
+    auto store = open_store(a.env);
+    const auto c = take(store->get_ca(a.id));
+    if (!a.out.empty() && !c.certificate_der.empty()) write_cert_out(a.out, c.certificate_der, a.der);
+    if (a.env.json) {
+        std::cout << ca_json(c).dump() << "\n";
+        return;
+    }
+    std::cout << "id:          " << c.id << "\n"
+              << "name:        " << c.name << "\n"
+              << "kind:        " << kind_name(c.kind) << "\n"
+              << "status:      " << (c.status == ca::CaStatus::active ? "active" : "retired") << "\n";
+    if (!c.parent_id.empty()) std::cout << "parent:      " << c.parent_id << "\n";
+    if (!c.key.backend.empty())
+        std::cout << "key:         " << c.key.backend << " #" << c.key.index << " (" << c.key.label << ")\n";
+    if (!c.certificate_der.empty()) print_certificate(take(x509::Certificate::parse(c.certificate_der)));
+}
+
+// ---- ca rollover ---------------------------------------------------------------------------
+
+struct RolloverArgs {
+    EnvArgs env;
+    std::string old_id;
+    std::string new_id;
+    std::string out_dir;
+};
+
+void run_ca_rollover(const RolloverArgs& a) {
+    auto env = open_signing_env(a.env);
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    auto ctx = context_of(*env, clock, rng);
+    auto r = take(ca::rollover(a.old_id, a.new_id, ctx, env->publication));
+    const std::string dir = a.out_dir.empty() ? a.env.data_dir : a.out_dir;
+    std::vector<std::pair<std::string, const Bytes*>> outs = {
+        {"NewWithNew", &r.new_with_new}, {"NewWithOld", &r.new_with_old}, {"OldWithNew", &r.old_with_new}};
+    nlohmann::json files = nlohmann::json::object();
+    for (const auto& [name, der] : outs) {
+        if (der->empty()) continue;
+        const std::string path = (fs::path(dir) / (a.new_id + "-" + name + ".pem")).string();
+        write_cert_out(path, *der, false);
+        files[name] = path;
+    }
+    if (a.env.json) {
+        nlohmann::json j{{"new_ca", ca_json(r.new_ca)}, {"files", files}, {"steps", nlohmann::json::array()}};
+        for (const auto& s : r.steps) j["steps"].push_back(step_json(s));
+        std::cout << j.dump() << "\n";
+        return;
+    }
+    for (const auto& s : r.steps) std::cout << "  " << s.number << ". " << s.action << "  " << s.detail << "\n";
+    for (const auto& [name, path] : files.items()) std::cout << name << ": " << path.get<std::string>() << "\n";
+    std::cout << "CA " << a.old_id << " retired; " << a.new_id << " active\n";
+}
+
+// ---- ca recover ----------------------------------------------------------------------------
+
+void print_recovery(const ca::RecoveryReport& r, bool json) {
+    if (json) {
+        std::cout << nlohmann::json{{"finalized", r.finalized}, {"failed", r.failed}}.dump() << "\n";
+        return;
+    }
+    for (const auto& f : r.finalized) std::cout << "finalized pending " << f << "\n";
+    for (const auto& f : r.failed) std::cout << "failed pending " << f << "\n";
+    if (r.finalized.empty() && r.failed.empty()) std::cout << "nothing pending\n";
+}
+
+void run_ca_recover(const EnvArgs& a) {
+    auto env = open_signing_env(a);
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    ca::Issuer issuer(stores_of(*env->store), env->profiles, ca::device_key_resolver(*env->device, "soft", env->pin),
+                      env->publication, clock, rng, env->sink());
+    print_recovery(take(issuer.recover_pending()), a.json);
+}
+
+// ---- cert issue ----------------------------------------------------------------------------
+
+struct IssueArgs {
+    EnvArgs env;
+    std::string ca_id;
+    std::string profile_id;
+    std::string csr;
+    std::vector<std::string> subject;     // "CN=..."
+    std::vector<std::string> identities;  // "identify_code=..."
+    std::vector<std::string> emails;
+    std::uint32_t days = 0;
+    std::string request_id;
+    std::string out;
+    bool der = false;
+    unsigned repeat = 1;
+};
+
+std::pair<std::string, std::string> split_assignment(const std::string& s, const std::string& what) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0)
+        fail(make_error(Errc::invalid_argument, what + " '" + s + "': expected NAME=value"));
+    return {s.substr(0, eq), s.substr(eq + 1)};
+}
+
+void run_cert_issue(const IssueArgs& a) {
+    const Bytes csr = take(read_binary_file(a.csr));
+    auto env = open_signing_env(a.env);
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    ca::Issuer issuer(stores_of(*env->store), env->profiles, ca::device_key_resolver(*env->device, "soft", env->pin),
+                      env->publication, clock, rng, env->sink());
+    // Whatever an earlier crash left pending is finished before anything new is issued.
+    const auto recovered = take(issuer.recover_pending());
+    if (!a.env.json && (!recovered.finalized.empty() || !recovered.failed.empty())) print_recovery(recovered, false);
+
+    ca::IssueRequest req;
+    req.ca_id = a.ca_id;
+    req.profile_id = a.profile_id;
+    req.csr = csr;
+    for (const auto& s : a.subject) req.data.subject.push_back(split_assignment(s, "--subject"));
+    for (const auto& s : a.identities) req.data.identities.push_back(split_assignment(s, "--identity"));
+    req.data.san_emails = a.emails;
+    if (a.days != 0) req.data.validity_days = a.days;
+    req.request_id = a.request_id;
+
+    // --repeat issues the same request N times (each a new serial): load and crash tests. Every
+    // certificate is reported as soon as it is stored, so a killed run shows what it finished.
+    for (unsigned i = 0; i < a.repeat; ++i) {
+        auto issued = take(issuer.issue(req));
+        if (!a.out.empty()) {
+            const std::string path = a.repeat == 1 ? a.out : a.out + "." + std::to_string(i);
+            write_cert_out(path, issued.certificate_der, a.der);
+        }
+        if (a.env.json) {
+            auto cert = take(x509::Certificate::parse(issued.certificate_der));
+            auto j = certificate_json(cert);
+            j["ca_id"] = a.ca_id;
+            j["profile"] = issued.profile_id;
+            j["pem"] = cert.pem();
+            std::cout << j.dump() << std::endl;
+        } else if (a.out.empty() && a.repeat == 1) {
+            std::cout << pem_encode("CERTIFICATE", issued.certificate_der);
+        } else {
+            std::cout << "issued " << a.ca_id << ":" << hex_encode(issued.serial) << std::endl;
+        }
+    }
+}
+
+// ---- cert show -----------------------------------------------------------------------------
+
+struct CertShowArgs {
+    EnvArgs env;
+    std::string file;
+    std::string ca_id;
+    std::string serial;
+    std::string out;
+    bool der = false;
+};
+
+void run_cert_show(const CertShowArgs& a) {
+    Bytes der;
+    std::optional<ca::CertificateRecord> record;
+    if (!a.file.empty()) {
+        der = take(read_der_or_pem(a.file, "CERTIFICATE"));
+    } else {
+        if (a.ca_id.empty() || a.serial.empty())
+            fail(make_error(Errc::invalid_argument, "give a certificate file, or --ca and --serial"));
+        auto store = open_store(a.env);
+        const Bytes serial = take(hex_decode(a.serial));
+        record = take(store->certificate_by_serial(a.ca_id, serial));
+        der = record->certificate_der;
+    }
+    if (der.empty() && record) {
+        const std::string state = status_name(record->status);
+        if (a.env.json) {
+            std::cout << nlohmann::json{{"serial", a.serial}, {"status", state}, {"reason", record->failure_reason}}
+                             .dump()
+                      << "\n";
+        } else {
+            std::cout << "serial " << a.serial << " is " << state
+                      << (record->failure_reason.empty() ? "" : ": " + record->failure_reason) << "\n";
+        }
+        return;
+    }
+    const auto cert = take(x509::Certificate::parse(der));
+    if (!a.out.empty()) write_cert_out(a.out, cert.der(), a.der);
+    if (a.env.json) {
+        auto j = certificate_json(cert);
+        if (record) {
+            j["status"] = status_name(record->status);
+            j["profile"] = record->profile_id;
+            j["request_id"] = record->request_id;
+        }
+        std::cout << j.dump() << "\n";
+        return;
+    }
+    print_certificate(cert);
+    if (record) std::cout << "status:      " << status_name(record->status) << " (profile " << record->profile_id << ")\n";
+}
+
+// ---- cert verify ---------------------------------------------------------------------------
+
+struct VerifyArgs {
+    std::string file;
+    std::vector<std::string> anchors;
+    std::vector<std::string> chain;
+    std::string sm2_id{crypto::k_default_sm2_id};
+    std::int64_t at = 0;
+    bool json = false;
+};
+
+std::vector<x509::Certificate> load_certs(const std::vector<std::string>& files) {
+    std::vector<x509::Certificate> out;
+    for (const auto& f : files) {
+        const Bytes raw = take(read_binary_file(f));
+        const std::string text = to_string(raw);
+        if (text.find("-----BEGIN ") != std::string::npos) {
+            for (auto& c : take(x509::Certificate::parse_pem_all(text))) out.push_back(std::move(c));
+        } else {
+            out.push_back(take(x509::Certificate::parse(raw)));
+        }
+    }
+    return out;
+}
+
+void run_cert_verify(const VerifyArgs& a) {
+    auto leaf = load_certs({a.file});
+    const auto anchors = load_certs(a.anchors);
+    const auto chain = load_certs(a.chain);
+    const TimePoint at = a.at != 0 ? from_unix(a.at) : SystemClock().now();
+    x509::PathOptions opt;
+    opt.sm2_id = a.sm2_id;
+    const auto r = x509::validate_path(leaf.front(), chain, anchors, at, opt);
+    if (a.json) {
+        nlohmann::json j{{"valid", r.ok()}, {"at", format_time(at)}, {"path", nlohmann::json::array()}};
+        for (const auto& c : r.path) j["path"].push_back(c.subject().to_string());
+        if (r.anchor) j["anchor"] = r.anchor->subject().to_string();
+        if (!r.ok()) {
+            j["error"] = error_json(r.status().error());
+            j["failed_index"] = r.index;
+        }
+        std::cout << j.dump() << "\n";
+    } else if (r.ok()) {
+        std::cout << "valid: " << leaf.front().subject().to_string() << " chains to "
+                  << r.anchor->subject().to_string() << " (" << r.path.size() << " certificate(s), SM2 ID "
+                  << a.sm2_id << ")\n";
+    } else {
+        std::cout << "INVALID: " << r.status().error().to_string() << "\n";
+    }
+    if (!r.ok()) throw CLI::RuntimeError(k_exit_invalid);
+}
+
+}  // namespace
+
+void register_ca_commands(CLI::App& app) {
+    auto* ca_cmd = app.add_subcommand("ca", "Certificate authorities: key ceremonies, registry, key changeover");
+    ca_cmd->require_subcommand(1);
+
+    auto init = std::make_shared<InitArgs>();
+    auto* c = ca_cmd->add_subcommand("init", "Run a key ceremony from a config file (creates the CAs it lists)");
+    add_signing_options(c, init->env);
+    c->add_option("--config", init->config, "Ceremony config (JSON)")->required()->check(CLI::ExistingFile);
+    c->add_option("--csr-dir", init->csr_dir, "Where to write PKCS#10 requests of external CAs (default data dir)");
+    c->callback([init] { run_ca_init(*init); });
+
+    auto imp = std::make_shared<ImportArgs>();
+    c = ca_cmd->add_subcommand("import", "Import the certificate an outside authority issued for an external CA");
+    add_signing_options(c, imp->env);
+    c->add_option("--id", imp->id, "External CA id")->required();
+    c->add_option("--cert", imp->cert, "Certificate (PEM or DER)")->required()->check(CLI::ExistingFile);
+    c->callback([imp] { run_ca_import(*imp); });
+
+    auto list = std::make_shared<EnvArgs>();
+    c = ca_cmd->add_subcommand("list", "List the CAs");
+    add_store_options(c, *list);
+    c->callback([list] { run_ca_list(*list); });
+
+    auto show = std::make_shared<ShowArgs>();
+    c = ca_cmd->add_subcommand("show", "Show one CA and its certificate");
+    add_store_options(c, show->env);
+    c->add_option("id", show->id, "CA id")->required();
+    c->add_option("--out", show->out, "Write the CA certificate here");
+    c->add_flag("--der", show->der, "Write DER instead of PEM");
+    c->callback([show] { run_ca_show(*show); });
+
+    auto roll = std::make_shared<RolloverArgs>();
+    c = ca_cmd->add_subcommand("rollover", "CA key changeover: new key, NewWithNew/NewWithOld/OldWithNew");
+    add_signing_options(c, roll->env);
+    c->add_option("old", roll->old_id, "CA id whose key is replaced")->required();
+    c->add_option("new", roll->new_id, "Id of the new CA generation")->required();
+    c->add_option("--out-dir", roll->out_dir, "Where to write the link certificates (default data dir)");
+    c->callback([roll] { run_ca_rollover(*roll); });
+
+    auto rec = std::make_shared<EnvArgs>();
+    c = ca_cmd->add_subcommand("recover", "Finish or fail issuances a crash left pending");
+    add_signing_options(c, *rec);
+    c->callback([rec] { run_ca_recover(*rec); });
+
+    auto* cert = app.add_subcommand("cert", "Certificates: issue, show, verify");
+    cert->require_subcommand(1);
+
+    auto iss = std::make_shared<IssueArgs>();
+    c = cert->add_subcommand("issue", "Issue a certificate from a PKCS#10 request");
+    add_signing_options(c, iss->env);
+    c->add_option("--ca", iss->ca_id, "Issuing CA id")->required();
+    c->add_option("--profile", iss->profile_id, "Certificate profile id")->required();
+    c->add_option("--csr", iss->csr, "PKCS#10 request (PEM or DER)")->required()->check(CLI::ExistingFile);
+    c->add_option("--subject", iss->subject, "Approved subject attribute LABEL=value, in order (default: the CSR's)");
+    c->add_option("--identity", iss->identities, "GM/T 0015 identity NAME=value, e.g. identify_code=...");
+    c->add_option("--email", iss->emails, "subjectAltName e-mail");
+    c->add_option("--days", iss->days, "Validity in days (at most the profile's)");
+    c->add_option("--request-id", iss->request_id, "RA request id recorded with the certificate");
+    c->add_option("--out", iss->out, "Write the certificate here (default: stdout)");
+    c->add_flag("--der", iss->der, "Write DER instead of PEM");
+    c->add_option("--repeat", iss->repeat, "Issue the request N times (load and crash tests)")
+        ->check(CLI::Range(1u, 1000000u));
+    c->callback([iss] { run_cert_issue(*iss); });
+
+    auto sh = std::make_shared<CertShowArgs>();
+    c = cert->add_subcommand("show", "Show a certificate from a file or from the store");
+    add_store_options(c, sh->env);
+    c->add_option("file", sh->file, "Certificate file (PEM or DER)");
+    c->add_option("--ca", sh->ca_id, "CA id (with --serial)");
+    c->add_option("--serial", sh->serial, "Serial in hex (with --ca)");
+    c->add_option("--out", sh->out, "Write the certificate here");
+    c->add_flag("--der", sh->der, "Write DER instead of PEM");
+    c->callback([sh] { run_cert_show(*sh); });
+
+    auto ver = std::make_shared<VerifyArgs>();
+    c = cert->add_subcommand("verify", "Validate a certificate path (RFC 5280 with the SM2 ID); exit 2 if invalid");
+    c->add_option("file", ver->file, "Certificate (PEM or DER)")->required()->check(CLI::ExistingFile);
+    c->add_option("--anchor", ver->anchors, "Trust anchor certificate file(s)")->required();
+    c->add_option("--chain", ver->chain, "Intermediate certificate file(s)");
+    c->add_option("--sm2-id", ver->sm2_id, "SM2 signer ID")->capture_default_str();
+    c->add_option("--at", ver->at, "Validation time (unix seconds; default now)");
+    c->add_flag("--json", ver->json, "Machine-readable JSON output");
+    c->callback([ver] { run_cert_verify(*ver); });
+}
+
+}  // namespace yinxin::cli

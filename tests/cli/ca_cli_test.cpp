@@ -1,0 +1,174 @@
+// `yinxin ca ...` and `yinxin cert ...` end to end through the real binary: the demo ceremony,
+// listing, issuing (PEM, DER, JSON), showing, verifying (exit 0 valid, 2 invalid), bad requests
+// persisting nothing, and every issued certificate checked by the openssl CLI with the SM2 ID.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_fixture.h"
+#include "yinxin/store/sqlite_store.h"
+#include "yinxin/x509/certificate.h"
+
+namespace yinxin::test {
+namespace {
+
+class CaCli : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        s_data = new CliData(std::filesystem::path(YINXIN_BINARY_DIR) / "test_tmp" /
+                             ("ca_cli-" + std::to_string(::getpid())));
+        std::filesystem::remove_all(s_data->dir());
+        s_data->prepare();
+    }
+    static void TearDownTestSuite() {
+        if (!::testing::UnitTest::GetInstance()->Failed()) std::filesystem::remove_all(s_data->dir());
+        delete s_data;
+        s_data = nullptr;
+    }
+    void SetUp() override { ASSERT_TRUE(s_data->ok()) << "the data directory could not be prepared"; }
+
+    static ProcessResult issue(const std::string& csr, std::vector<std::string> extra = {}) {
+        std::vector<std::string> args = {"cert", "issue", "--ca", "demo-sub", "--profile", "personnel-sign",
+                                         "--csr", csr};
+        for (auto& o : s_data->signing_opts()) args.push_back(o);
+        for (auto& o : extra) args.push_back(o);
+        return s_data->run(args);
+    }
+
+    static CliData* s_data;
+};
+CliData* CaCli::s_data = nullptr;
+
+TEST_F(CaCli, ListsTheDemoHierarchy) {
+    auto r = s_data->run({"ca", "list", "--data-dir", s_data->dir(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = nlohmann::json::parse(r.output);
+    ASSERT_EQ(j.size(), 3u) << r.output;
+    std::set<std::string> ids;
+    for (const auto& c : j) ids.insert(c["id"].get<std::string>());
+    EXPECT_EQ(ids, (std::set<std::string>{"demo-root", "demo-sub", "demo-seal-root"}));
+    for (const auto& c : j) {
+        if (c["id"] == "demo-sub") {
+            EXPECT_EQ(c["kind"], "sub");
+            EXPECT_EQ(c["parent"], "demo-root");
+            EXPECT_TRUE(c["certificate"]["ca"].get<bool>());
+        }
+    }
+}
+
+TEST_F(CaCli, CeremonyIsIdempotent) {
+    std::vector<std::string> args = {"ca", "init", "--config", s_data->dir() + "/ceremony.json", "--json"};
+    for (auto& o : s_data->signing_opts()) args.push_back(o);
+    auto r = s_data->run(args);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = nlohmann::json::parse(r.output);
+    EXPECT_TRUE(j["created"].empty()) << r.output;
+    r = s_data->run({"ca", "list", "--data-dir", s_data->dir(), "--json"});
+    EXPECT_EQ(nlohmann::json::parse(r.output).size(), 3u);
+}
+
+TEST_F(CaCli, IssuesShowsAndVerifies) {
+    ScratchDir tmp;
+    const auto csr = s_data->make_csr("alice", {{"C", "CN"}, {"O", "Yinxin Demo"}, {"CN", "Alice Zhang"}});
+    const auto out = (tmp / "alice.pem").string();
+    auto r = issue(csr, {"--out", out, "--request-id", "req-1", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["subject"], "CN=Alice Zhang,O=Yinxin Demo,C=CN");  // RFC 4514: last RDN first
+    EXPECT_EQ(j["profile"], "personnel-sign");
+    const std::string serial = j["serial"];
+
+    // The store has it as issued, with the request id.
+    r = s_data->run({"cert", "show", "--data-dir", s_data->dir(), "--ca", "demo-sub", "--serial", serial, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto shown = nlohmann::json::parse(r.output);
+    EXPECT_EQ(shown["status"], "issued");
+    EXPECT_EQ(shown["request_id"], "req-1");
+    EXPECT_EQ(shown["fingerprint_sm3"], j["fingerprint_sm3"]);
+
+    // Chain: leaf → demo-sub → demo-root.
+    const auto root = (tmp / "root.pem").string();
+    const auto sub = (tmp / "sub.der").string();
+    ASSERT_EQ(s_data->run({"ca", "show", "demo-root", "--data-dir", s_data->dir(), "--out", root}).exit_code, 0);
+    ASSERT_EQ(s_data->run({"ca", "show", "demo-sub", "--data-dir", s_data->dir(), "--out", sub, "--der"}).exit_code, 0);
+    r = s_data->run({"cert", "verify", out, "--anchor", root, "--chain", sub, "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(nlohmann::json::parse(r.output)["valid"].get<bool>());
+
+    // Without the intermediate the path cannot be built: exit 2 with a path error code.
+    r = s_data->run({"cert", "verify", out, "--anchor", root, "--json"});
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    auto bad = nlohmann::json::parse(r.output);
+    EXPECT_FALSE(bad["valid"].get<bool>());
+    EXPECT_TRUE(bad["error"]["error"].get<std::string>().rfind("x509.path", 0) == 0) << r.output;
+
+    // Long after expiry: exit 2.
+    r = s_data->run({"cert", "verify", out, "--anchor", root, "--chain", sub, "--at", "4102444800"});
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+
+    // The openssl CLI checks the leaf's signature with the sub CA key and the GM/T 0009 ID.
+    ASSERT_TRUE(openssl_available());
+    const auto cert = x509::Certificate::parse_pem(read_text(out));
+    ASSERT_TRUE(cert.ok());
+    const auto sub_cert = x509::Certificate::parse(read_file(sub));
+    ASSERT_TRUE(sub_cert.ok());
+    write_file(tmp / "tbs.der", cert.value().tbs_raw());
+    write_file(tmp / "sig.der", cert.value().signature_value());
+    write_file(tmp / "sub_pub.pem", pem_encode("PUBLIC KEY", sub_cert.value().public_key_info().der()));
+    auto v = openssl({"dgst", "-sm3", "-verify", (tmp / "sub_pub.pem").string(), "-sigopt",
+                      "distid:1234567812345678", "-signature", (tmp / "sig.der").string(), (tmp / "tbs.der").string()});
+    EXPECT_EQ(v.exit_code, 0) << v.output;
+    EXPECT_NE(v.output.find("Verified OK"), std::string::npos) << v.output;
+}
+
+TEST_F(CaCli, RejectsBadRequestsAndPersistsNothing) {
+    auto store = store::SqliteStore::open(s_data->store());
+    ASSERT_TRUE(store.ok());
+    auto before = store.value()->list_certificates("demo-sub", 0, 1000);
+    ASSERT_TRUE(before.ok());
+    const auto count_before = before.value().records.size();
+
+    ScratchDir tmp;
+    write_file(tmp / "garbage.der", std::string("this is not a PKCS#10 request"));
+    auto r = issue((tmp / "garbage.der").string());
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("error: ["), std::string::npos) << r.output;
+
+    // A fixture whose proof of possession does not verify.
+    const auto bad_sig = data_path("csr/bad_signature.csr.der");
+    if (std::filesystem::exists(bad_sig)) {
+        r = issue(bad_sig);
+        EXPECT_NE(r.exit_code, 0) << r.output;
+    }
+    // An unknown profile and an unknown CA.
+    const auto csr = s_data->make_csr("bob", {{"C", "CN"}, {"O", "Yinxin Demo"}, {"CN", "Bob Li"}});
+    std::vector<std::string> args = {"cert", "issue", "--ca", "demo-sub", "--profile", "no-such-profile", "--csr", csr};
+    for (auto& o : s_data->signing_opts()) args.push_back(o);
+    EXPECT_NE(s_data->run(args).exit_code, 0);
+    args[3] = "no-such-ca";
+    args[5] = "personnel-sign";
+    EXPECT_NE(s_data->run(args).exit_code, 0);
+    // Validity longer than the profile allows.
+    r = issue(csr, {"--days", "99999"});
+    EXPECT_NE(r.exit_code, 0) << r.output;
+
+    auto after = store.value()->list_certificates("demo-sub", 0, 1000);
+    ASSERT_TRUE(after.ok());
+    EXPECT_EQ(after.value().records.size(), count_before);
+    auto pending = store.value()->list_pending("");
+    ASSERT_TRUE(pending.ok());
+    EXPECT_TRUE(pending.value().empty());
+}
+
+TEST_F(CaCli, TwoSharesCannotSign) {
+    ScratchDir tmp;
+    write_file(tmp / "two.txt", std::string("alice:alice-pass-1\nbob:bob-pass-22\n"));
+    const auto csr = s_data->make_csr("carol", {{"C", "CN"}, {"O", "Yinxin Demo"}, {"CN", "Carol Wang"}});
+    auto r = s_data->run({"cert", "issue", "--ca", "demo-sub", "--profile", "personnel-sign", "--csr", csr,
+                          "--data-dir", s_data->dir(), "--shares-file", (tmp / "two.txt").string(), "--pin-file",
+                          s_data->pin_file()});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("device.insufficient_shares"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace yinxin::test
