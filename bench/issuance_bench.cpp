@@ -64,7 +64,8 @@ struct World {
         o.pbkdf2_iterations = 10'000;
         dev = must(device::open_soft_device((dir / "device.db").string(), std::move(o)), "device");
         std::vector<device::Credential> custodians;
-        for (const char* n : {"alice", "bob", "carol", "dave", "erin"}) custodians.emplace_back(n, std::string(n) + "-password");
+        for (const char* n : {"alice", "bob", "carol", "dave", "erin"})
+            custodians.emplace_back(n, std::string(n) + "-password");
         must(dev->custodian_control()->init(custodians, 3, device::unchecked_custodian_policy()), "custodian init");
         must(dev->custodian_control()->unlock(std::span(custodians).first(3)), "unlock");
 
@@ -85,7 +86,8 @@ struct World {
         ctx.clock = &clock;
         ctx.rng = &rng;
         must(ca::run_ceremony(cfg, ctx), "ceremony");
-        issuer = std::make_unique<ca::Issuer>(ctx.stores, profiles, ca::device_key_resolver(*dev, "soft", std::string(k_pin)),
+        issuer = std::make_unique<ca::Issuer>(ctx.stores, profiles,
+                                              ca::device_key_resolver(*dev, "soft", std::string(k_pin)),
                                               ca::PublicationConfig{}, clock, rng);
 
         auto key = must(crypto::Sm2PrivateKey::generate(), "key");
@@ -160,10 +162,11 @@ void BM_OpenSSL_SM2_Sign(benchmark::State& state) {
         EVP_PKEY_CTX* pctx = EVP_PKEY_CTX_new_from_pkey(nullptr, w.sw_key.native(), nullptr);
         EVP_MD_CTX* mctx = EVP_MD_CTX_new();
         std::size_t len = sizeof sig;
-        const bool ok = pctx && mctx && EVP_PKEY_CTX_set1_id(pctx, id.data(), id.size()) == 1 &&
-                        (EVP_MD_CTX_set_pkey_ctx(mctx, pctx), true) &&
-                        EVP_DigestSignInit_ex(mctx, nullptr, "SM3", nullptr, nullptr, w.sw_key.native(), nullptr) == 1 &&
-                        EVP_DigestSign(mctx, sig, &len, w.tbs.data(), w.tbs.size()) == 1;
+        const bool ok =
+            pctx && mctx && EVP_PKEY_CTX_set1_id(pctx, id.data(), id.size()) == 1 &&
+            (EVP_MD_CTX_set_pkey_ctx(mctx, pctx), true) &&
+            EVP_DigestSignInit_ex(mctx, nullptr, "SM3", nullptr, nullptr, w.sw_key.native(), nullptr) == 1 &&
+            EVP_DigestSign(mctx, sig, &len, w.tbs.data(), w.tbs.size()) == 1;
         EVP_MD_CTX_free(mctx);
         EVP_PKEY_CTX_free(pctx);
         if (!ok) return state.SkipWithError("EVP_DigestSign");

@@ -327,7 +327,7 @@ Result<RecoveryReport> Issuer::recover_pending() {
             line.append(": ").append(reason);
             report.failed.push_back(std::move(line));
             ev.error_code = std::string(errc_name(e.code));
-        ev.error = e.code;
+            ev.error = e.code;
             ev.detail = reason;
             detail::emit(m_events, ev, m_clock);
             return ok_status();

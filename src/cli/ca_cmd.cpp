@@ -10,7 +10,6 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-
 #include <unistd.h>
 
 #include <cstdlib>
@@ -62,8 +61,7 @@ struct EnvArgs {
 };
 
 void add_store_options(CLI::App* c, EnvArgs& a) {
-    c->add_option("--data-dir", a.data_dir, "Data directory holding store.db and device.db")
-        ->capture_default_str();
+    c->add_option("--data-dir", a.data_dir, "Data directory holding store.db and device.db")->capture_default_str();
     c->add_option("--store", a.store, "SQLite store file (default <data-dir>/store.db)");
     c->add_flag("--json", a.json, "Machine-readable JSON output");
 }
@@ -109,8 +107,8 @@ std::string status_name(ca::CertificateStatus s) {
 std::string format_time(TimePoint t) { return format_rfc3339(t); }
 
 nlohmann::json step_json(const ca::CeremonyStep& s) {
-    return {{"step", s.number},         {"action", s.action},   {"ca_id", s.ca_id},
-            {"detail", s.detail},       {"success", s.success}, {"at", to_unix(s.at)}};
+    return {{"step", s.number},   {"action", s.action},   {"ca_id", s.ca_id},
+            {"detail", s.detail}, {"success", s.success}, {"at", to_unix(s.at)}};
 }
 
 nlohmann::json certificate_json(const x509::Certificate& c) {
@@ -141,8 +139,8 @@ void print_certificate(const x509::Certificate& c) {
     std::cout << "serial:      " << c.serial_hex() << "\n"
               << "subject:     " << c.subject().to_string() << "\n"
               << "issuer:      " << c.issuer().to_string() << "\n"
-              << "validity:    " << j["not_before"].get<std::string>() << " .. "
-              << j["not_after"].get<std::string>() << "\n"
+              << "validity:    " << j["not_before"].get<std::string>() << " .. " << j["not_after"].get<std::string>()
+              << "\n"
               << "algorithm:   " << j["signature_algorithm"].get<std::string>() << "\n"
               << "SM3 print:   " << j["fingerprint_sm3"].get<std::string>() << "\n";
     if (j.contains("ca")) std::cout << "CA:          " << (j["ca"].get<bool>() ? "yes" : "no") << "\n";
@@ -556,9 +554,9 @@ void run_cert_show(const CertShowArgs& a) {
     if (der.empty() && record) {
         const std::string state = status_name(record->status);
         if (a.env.json) {
-            std::cout << nlohmann::json{{"serial", a.serial}, {"status", state}, {"reason", record->failure_reason}}
-                             .dump()
-                      << "\n";
+            std::cout
+                << nlohmann::json{{"serial", a.serial}, {"status", state}, {"reason", record->failure_reason}}.dump()
+                << "\n";
         } else {
             std::cout << "serial " << a.serial << " is " << state
                       << (record->failure_reason.empty() ? "" : ": " + record->failure_reason) << "\n";
@@ -578,7 +576,8 @@ void run_cert_show(const CertShowArgs& a) {
         return;
     }
     print_certificate(cert);
-    if (record) std::cout << "status:      " << status_name(record->status) << " (profile " << record->profile_id << ")\n";
+    if (record)
+        std::cout << "status:      " << status_name(record->status) << " (profile " << record->profile_id << ")\n";
 }
 
 // ---- cert verify ---------------------------------------------------------------------------
@@ -624,9 +623,8 @@ void run_cert_verify(const VerifyArgs& a) {
         }
         std::cout << j.dump() << "\n";
     } else if (r.ok()) {
-        std::cout << "valid: " << leaf.front().subject().to_string() << " chains to "
-                  << r.anchor->subject().to_string() << " (" << r.path.size() << " certificate(s), SM2 ID "
-                  << a.sm2_id << ")\n";
+        std::cout << "valid: " << leaf.front().subject().to_string() << " chains to " << r.anchor->subject().to_string()
+                  << " (" << r.path.size() << " certificate(s), SM2 ID " << a.sm2_id << ")\n";
     } else {
         std::cout << "INVALID: " << r.status().error().to_string() << "\n";
     }

@@ -2,8 +2,6 @@
 // share failed) lives in src/device.
 #include "device_cmd.h"
 
-#include "cli_util.h"
-
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -15,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "cli_util.h"
 #include "yinxin/device/custodian.h"
 #include "yinxin/device/device.h"
 #include "yinxin/device/soft_device.h"

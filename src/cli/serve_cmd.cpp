@@ -10,7 +10,9 @@
 #include <string>
 
 #include "cli_util.h"
+#include "yinxin/api/public_routes.h"
 #include "yinxin/api/server.h"
+#include "yinxin/store/sqlite_store.h"
 
 namespace yinxin::cli {
 
@@ -88,11 +90,29 @@ void run_serve(const ServeOptions& o) {
     // Installed before the server starts, so a signal during start-up is not fatal.
     api::TerminationSignals signals;
     api::Server server(config);
+    // The embedded store of the data directory (created by `yinxin ca init`): public CA routes.
+    std::unique_ptr<store::SqliteStore> store;
+    if (!o.data_dir.empty()) {
+        store = take(store::SqliteStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
+        check(api::add_public_ca_routes(server, *store, *store));
+        server.add_health_check("store", [s = store.get()]() -> Status {
+            auto cas = s->list_cas();
+            return cas.ok() ? ok_status() : Status(cas.error());
+        });
+    }
     check(server.start());
     const std::string url = server.url();
     std::cout << "listening on " << url << "\n"
               << "  health:  " << url << "/health\n"
               << "  metrics: " << url << "/metrics" << std::endl;
+    if (store) {
+        std::cout << "  CAs:     " << url << "/api/v1/cas" << std::endl;
+        auto cas = store->list_cas();
+        if (cas.ok()) {
+            for (const auto& c : cas.value())
+                std::cout << "  CA cert: " << url << "/ca/" << c.id << ".cer" << std::endl;
+        }
+    }
     const int sig = signals.wait();
     std::cout << "signal " << sig << ": shutting down" << std::endl;
     const bool clean = server.stop(std::chrono::milliseconds(static_cast<long long>(o.grace_seconds * 1000.0)));

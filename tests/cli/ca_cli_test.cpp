@@ -3,6 +3,7 @@
 // persisting nothing, and every issued certificate checked by the openssl CLI with the SM2 ID.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <signal.h>
 
 #include "cli/cli_fixture.h"
 #include "yinxin/store/sqlite_store.h"
@@ -27,8 +28,8 @@ protected:
     void SetUp() override { ASSERT_TRUE(s_data->ok()) << "the data directory could not be prepared"; }
 
     static ProcessResult issue(const std::string& csr, std::vector<std::string> extra = {}) {
-        std::vector<std::string> args = {"cert", "issue", "--ca", "demo-sub", "--profile", "personnel-sign",
-                                         "--csr", csr};
+        std::vector<std::string> args = {"cert",      "issue",          "--ca",  "demo-sub",
+                                         "--profile", "personnel-sign", "--csr", csr};
         for (auto& o : s_data->signing_opts()) args.push_back(o);
         for (auto& o : extra) args.push_back(o);
         return s_data->run(args);
@@ -114,8 +115,8 @@ TEST_F(CaCli, IssuesShowsAndVerifies) {
     write_file(tmp / "tbs.der", cert.value().tbs_raw());
     write_file(tmp / "sig.der", cert.value().signature_value());
     write_file(tmp / "sub_pub.pem", pem_encode("PUBLIC KEY", sub_cert.value().public_key_info().der()));
-    auto v = openssl({"dgst", "-sm3", "-verify", (tmp / "sub_pub.pem").string(), "-sigopt",
-                      "distid:1234567812345678", "-signature", (tmp / "sig.der").string(), (tmp / "tbs.der").string()});
+    auto v = openssl({"dgst", "-sm3", "-verify", (tmp / "sub_pub.pem").string(), "-sigopt", "distid:1234567812345678",
+                      "-signature", (tmp / "sig.der").string(), (tmp / "tbs.der").string()});
     EXPECT_EQ(v.exit_code, 0) << v.output;
     EXPECT_NE(v.output.find("Verified OK"), std::string::npos) << v.output;
 }
@@ -163,11 +164,61 @@ TEST_F(CaCli, TwoSharesCannotSign) {
     ScratchDir tmp;
     write_file(tmp / "two.txt", std::string("alice:alice-pass-1\nbob:bob-pass-22\n"));
     const auto csr = s_data->make_csr("carol", {{"C", "CN"}, {"O", "Yinxin Demo"}, {"CN", "Carol Wang"}});
-    auto r = s_data->run({"cert", "issue", "--ca", "demo-sub", "--profile", "personnel-sign", "--csr", csr,
-                          "--data-dir", s_data->dir(), "--shares-file", (tmp / "two.txt").string(), "--pin-file",
-                          s_data->pin_file()});
+    auto r =
+        s_data->run({"cert", "issue", "--ca", "demo-sub", "--profile", "personnel-sign", "--csr", csr, "--data-dir",
+                     s_data->dir(), "--shares-file", (tmp / "two.txt").string(), "--pin-file", s_data->pin_file()});
     EXPECT_NE(r.exit_code, 0);
     EXPECT_NE(r.output.find("device.insufficient_shares"), std::string::npos) << r.output;
+}
+
+}  // namespace
+}  // namespace yinxin::test
+
+namespace yinxin::test {
+namespace {
+
+// `yinxin serve --data-dir` publishes the CA certificates at the AIA caIssuers URLs the issued
+// certificates carry, and the CA list; fetched with curl as a relying party would.
+TEST_F(CaCli, ServePublishesCaCertificates) {
+    ASSERT_TRUE(executable_available("/usr/bin/curl", "curl"));
+    std::vector<std::string> argv = {
+        std::string(k_yinxin_cli), "serve", "--listen", "127.0.0.1:0", "--data-dir", s_data->dir()};
+    int fd = -1;
+    std::string error;
+    const pid_t pid = spawn_process(argv, &fd, &error);
+    ASSERT_GT(pid, 0) << error;
+    std::string out;
+    char buf[1024];
+    while (out.find("/metrics") == std::string::npos) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+        out.append(buf, static_cast<std::size_t>(n));
+    }
+    const auto at = out.find("listening on ");
+    ASSERT_NE(at, std::string::npos) << out;
+    const std::string url = out.substr(at + 13, out.find('\n', at) - at - 13);
+
+    ScratchDir tmp;
+    auto r = run_process({"/usr/bin/curl", "-sf", "-o", (tmp / "root.cer").string(), url + "/ca/demo-root.cer"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    auto store = store::SqliteStore::open(s_data->store());
+    ASSERT_TRUE(store.ok());
+    EXPECT_EQ(read_file(tmp / "root.cer"), store.value()->get_ca("demo-root").value().certificate_der);
+    r = run_process({"/usr/bin/curl", "-sf", url + "/api/v1/cas"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(nlohmann::json::parse(r.output)["cas"].size(), 3u);
+    r = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", url + "/ca/no-such-ca.cer"});
+    EXPECT_EQ(r.output, "404");
+    r = run_process({"/usr/bin/curl", "-sf", url + "/health"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+
+    ::kill(pid, SIGTERM);
+    for (;;) {
+        const ssize_t n = ::read(fd, buf, sizeof buf);
+        if (n <= 0) break;
+    }
+    ::close(fd);
+    EXPECT_EQ(wait_exit_code(pid), 0);
 }
 
 }  // namespace

@@ -63,8 +63,9 @@ public:
         write_file(shares(), "alice:alice-pass-1\ncarol:carol-pass-3\nerin:erin-pass-55\n");
         write_file(pin_file(), std::string(k_demo_pin) + "\n");
         write_file(m_dir / "ceremony.json", demo_ceremony_json());
-        std::vector<std::string> init = {"device", "init", "--store", device(), "--password-file",
-                                         (m_dir / "custodians.txt").string(), "--iterations", "10000"};
+        std::vector<std::string> init = {
+            "device",       "init", "--store", device(), "--password-file", (m_dir / "custodians.txt").string(),
+            "--iterations", "10000"};
         for (const char* n : {"alice", "bob", "carol", "dave", "erin"}) {
             init.push_back("--custodian");
             init.push_back(n);
@@ -86,7 +87,8 @@ public:
     bool ok() const { return m_ok; }
 
     // A fresh SM2 key's PKCS#10 (PEM) written to <dir>/<name>.csr.pem; returns the path.
-    std::string make_csr(const std::string& name, const std::vector<std::pair<std::string, std::string>>& subject) const {
+    std::string make_csr(const std::string& name,
+                         const std::vector<std::pair<std::string, std::string>>& subject) const {
         auto key = crypto::Sm2PrivateKey::generate();
         EXPECT_TRUE(key.ok());
         auto n = x509::Name::build(subject);

@@ -33,8 +33,8 @@ namespace {
 // sleeps `delay`, kills it with SIGKILL and returns every serial it reported.
 std::vector<std::string> issue_and_kill(const CliData& data, const std::string& csr, int wait_lines,
                                         std::chrono::milliseconds delay) {
-    std::vector<std::string> argv = {std::string(k_yinxin_cli), "cert", "issue", "--ca", "demo-sub",
-                                     "--profile", "personnel-sign", "--csr", csr, "--repeat", "100000"};
+    std::vector<std::string> argv = {std::string(k_yinxin_cli), "cert",  "issue", "--ca",     "demo-sub", "--profile",
+                                     "personnel-sign",          "--csr", csr,     "--repeat", "100000"};
     for (auto& o : data.signing_opts()) argv.push_back(o);
     int fd = -1;
     std::string error;
@@ -118,7 +118,8 @@ TEST(IssuanceCrash, KillNineLosesNothingAndDuplicatesNothing) {
             auto page = store.value()->list_certificates("demo-sub", after, 1000);
             ASSERT_TRUE(page.ok());
             for (const auto& rec : page.value().records) {
-                EXPECT_TRUE(stored.insert(hex_encode(rec.serial)).second) << "duplicate serial " << hex_encode(rec.serial);
+                EXPECT_TRUE(stored.insert(hex_encode(rec.serial)).second)
+                    << "duplicate serial " << hex_encode(rec.serial);
                 if (rec.status != ca::CertificateStatus::issued) continue;
                 ++issued;
                 auto cert = x509::Certificate::parse(rec.certificate_der);

@@ -40,7 +40,9 @@ inline constexpr std::string_view k_bcutil_jar = YINXIN_BCUTIL_JAR;
 // The yinxin executable of this build (for CLI and crash tests).
 inline constexpr std::string_view k_yinxin_cli = YINXIN_CLI_PATH;
 
-inline std::string data_path(std::string_view rel) { return std::string(YINXIN_TEST_DATA_DIR) + "/" + std::string(rel); }
+inline std::string data_path(std::string_view rel) {
+    return std::string(YINXIN_TEST_DATA_DIR) + "/" + std::string(rel);
+}
 inline std::string shared_path(std::string_view rel) { return std::string(YINXIN_SHARED_DIR) + "/" + std::string(rel); }
 
 inline ::testing::AssertionResult executable_available(std::string_view path, std::string_view package) {
@@ -55,7 +57,8 @@ inline ::testing::AssertionResult bouncycastle_available() {
     if (!java) return java;
     for (std::string_view jar : {k_bcprov_jar, k_bcpkix_jar}) {
         if (!std::filesystem::exists(jar)) {
-            return ::testing::AssertionFailure() << jar << " missing (apt-get install -y libbcprov-java libbcpkix-java)";
+            return ::testing::AssertionFailure()
+                   << jar << " missing (apt-get install -y libbcprov-java libbcpkix-java)";
         }
     }
     return ::testing::AssertionSuccess();

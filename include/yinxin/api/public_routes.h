@@ -1,0 +1,20 @@
+// Public, read-only routes of the certificate service: what relying parties fetch without logging
+// in (CA certificates by the AIA caIssuers URL, the CA list, a certificate's status by serial).
+// Nothing here changes state, so no role is needed (LD/T 03-2022 §6.2: the repository is public).
+#pragma once
+
+#include "yinxin/api/server.h"
+#include "yinxin/base/result.h"
+#include "yinxin/ca/store.h"
+
+namespace yinxin::api {
+
+// GET /api/v1/cas                          → JSON list of CAs
+// GET /api/v1/cas/{id}                     → one CA, with its certificate as PEM
+// GET /ca/{id}.cer                         → the CA certificate, DER (application/pkix-cert); the
+//                                            AIA caIssuers URL of ca::PublicationConfig
+// GET /api/v1/cas/{id}/certificates/{serial} → status (pending/issued/failed) and PEM when issued
+// The registry and reader must outlive the server.
+Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::CertificateReader& reader);
+
+}  // namespace yinxin::api
