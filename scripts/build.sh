@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Configures and builds Yinxin.
 #   scripts/build.sh release   → build/release  (optimised, no sanitizers: the server and benchmarks)
+#                                 Warnings are not fatal here: -Werror is enforced by the test build
+#                                 (CI), and GCC 12 at -O3 adds false positives that must not stop a
+#                                 user's build of the server.
 #   scripts/build.sh test      → build/test     (ASan + UBSan, all tests)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +12,7 @@ jobs="${YINXIN_JOBS:-$(nproc)}"
 case "$kind" in
   release)
     cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DYINXIN_SANITIZE=OFF \
-      -DYINXIN_BUILD_TESTS=OFF -DYINXIN_BUILD_BENCH=ON >/dev/null
+      -DYINXIN_BUILD_TESTS=OFF -DYINXIN_BUILD_BENCH=ON -DYINXIN_WERROR=OFF >/dev/null
     cmake --build build/release -j "$jobs"
     ;;
   test)
