@@ -96,8 +96,7 @@ unsigned http_status_for(Errc code) noexcept {
         case Errc::device_module_error:
         case Errc::device_store_error:
         case Errc::device_store_version:
-        case Errc::device_store_tampered: return 500;
-
+        case Errc::device_store_tampered:
         case Errc::audit_tampered: return 500;
         default: break;
     }

@@ -83,7 +83,11 @@ Status Router::add(std::string method, std::string pattern, Handler handler, Rou
             const bool p2 = is_param(other.segments[i]);
             same = p1 == p2 && (p1 || r.segments[i] == other.segments[i]);
         }
-        if (same) return make_error(Errc::api_route_conflict, method + " " + pattern + " duplicates " + other.pattern);
+        if (same) {
+            std::string message = method;
+            message.append(" ").append(pattern).append(" duplicates ").append(other.pattern);
+            return make_error(Errc::api_route_conflict, std::move(message));
+        }
     }
     r.method = std::move(method);
     r.pattern = std::move(pattern);

@@ -28,7 +28,7 @@ struct ServeOptions {
     std::string data_dir;
     unsigned threads = 2;
     unsigned handler_threads = 4;
-    std::uint64_t max_body_bytes = 1024 * 1024;
+    std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
     double grace_seconds = 10;
 };
 

@@ -20,6 +20,7 @@ namespace yinxin::api {
 
 using Header = std::pair<std::string, std::string>;
 
+// NOLINTNEXTLINE(bugprone-exception-escape): the implicit move of a member (std::map) is not noexcept
 struct Request {
     std::string method;                                      // as sent, e.g. "GET"
     std::string target;                                      // request-target as received, e.g. "/v1/certs/01?fmt=pem"
@@ -68,6 +69,7 @@ struct RouteOptions {
     std::optional<std::uint64_t> max_body_bytes;
 };
 
+// NOLINTNEXTLINE(cert-err58-cpp): a short literal; allocation failure at start-up is fatal anyway
 inline const std::string k_json = "application/json";
 
 // Media type of a Content-Type value: lower case, parameters and spaces removed.

@@ -32,8 +32,8 @@ struct TlsConfig {
 };
 
 struct Limits {
-    std::size_t max_header_bytes = 16 * 1024;
-    std::uint64_t max_body_bytes = 1024 * 1024;
+    std::size_t max_header_bytes = std::size_t{16} * 1024;
+    std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
     // From the start of a request (or of the connection) until its header is complete; a client
     // that sends its header slowly (slowloris) is disconnected when it runs out.
     std::chrono::milliseconds header_timeout{10'000};
@@ -69,7 +69,7 @@ struct ServerConfig {
 class Server {
 public:
     explicit Server(ServerConfig config);
-    ~Server();  // stops with a zero grace period if still running
+    ~Server();  // NOLINT(bugprone-exception-escape): stops with a zero grace period if still running
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
