@@ -3,33 +3,15 @@
 #include <string>
 
 #include "yinxin/base/bytes.h"
+#include "yinxin/ca/names.h"
 
 namespace yinxin::api {
 namespace {
 
-std::string_view kind_name(ca::CaKind k) {
-    switch (k) {
-        case ca::CaKind::root: return "root";
-        case ca::CaKind::sub: return "sub";
-        case ca::CaKind::seal_root: return "seal_root";
-        case ca::CaKind::external: return "external";
-    }
-    return "unknown";
-}
-
-std::string_view status_name(ca::CertificateStatus s) {
-    switch (s) {
-        case ca::CertificateStatus::pending: return "pending";
-        case ca::CertificateStatus::issued: return "issued";
-        case ca::CertificateStatus::failed: return "failed";
-    }
-    return "unknown";
-}
-
 nlohmann::json ca_summary(const ca::CaRecord& c) {
     return {{"id", c.id},
             {"name", c.name},
-            {"kind", kind_name(c.kind)},
+            {"kind", std::string(ca::ca_kind_name(c.kind))},
             {"status", c.status == ca::CaStatus::active ? "active" : "retired"},
             {"subject", c.subject_dn},
             {"parent", c.parent_id},
@@ -66,10 +48,13 @@ Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::Certif
         "GET", "/api/v1/cas/{id}/certificates/{serial}", [&reader](const Request& req) -> Result<Response> {
             YX_ASSIGN_OR_RETURN(Bytes serial, hex_decode(req.path_param("serial")));
             YX_ASSIGN_OR_RETURN(auto rec, reader.certificate_by_serial(req.path_param("id"), serial));
-            nlohmann::json j{
-                {"ca_id", rec.ca_id},        {"serial", hex_encode(rec.serial)}, {"status", status_name(rec.status)},
-                {"subject", rec.subject_dn}, {"not_before", rec.not_before},     {"not_after", rec.not_after},
-                {"profile", rec.profile_id}};
+            nlohmann::json j{{"ca_id", rec.ca_id},
+                             {"serial", hex_encode(rec.serial)},
+                             {"status", std::string(ca::certificate_status_name(rec.status))},
+                             {"subject", rec.subject_dn},
+                             {"not_before", rec.not_before},
+                             {"not_after", rec.not_after},
+                             {"profile", rec.profile_id}};
             if (rec.status == ca::CertificateStatus::issued) {
                 j["certificate_pem"] = pem_encode("CERTIFICATE", rec.certificate_der);
                 j["fingerprint_sm3"] = hex_encode(rec.fingerprint_sm3);

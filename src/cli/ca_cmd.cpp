@@ -26,6 +26,7 @@
 #include "yinxin/base/clock.h"
 #include "yinxin/ca/hierarchy.h"
 #include "yinxin/ca/issuer.h"
+#include "yinxin/ca/names.h"
 #include "yinxin/crypto/random.h"
 #include "yinxin/crypto/sm3.h"
 #include "yinxin/device/soft_device.h"
@@ -84,25 +85,6 @@ std::unique_ptr<store::SqliteStore> open_store(const EnvArgs& a) {
 }
 
 ca::CaStores stores_of(store::SqliteStore& s) { return ca::CaStores{&s, &s, &s, &s}; }
-
-std::string kind_name(ca::CaKind k) {
-    switch (k) {
-        case ca::CaKind::root: return "root";
-        case ca::CaKind::sub: return "sub";
-        case ca::CaKind::seal_root: return "seal_root";
-        case ca::CaKind::external: return "external";
-    }
-    return "unknown";
-}
-
-std::string status_name(ca::CertificateStatus s) {
-    switch (s) {
-        case ca::CertificateStatus::pending: return "pending";
-        case ca::CertificateStatus::issued: return "issued";
-        case ca::CertificateStatus::failed: return "failed";
-    }
-    return "unknown";
-}
 
 std::string format_time(TimePoint t) { return format_rfc3339(t); }
 
@@ -341,7 +323,7 @@ void run_ca_import(const ImportArgs& a) {
 nlohmann::json ca_json(const ca::CaRecord& c) {
     nlohmann::json j{{"id", c.id},
                      {"name", c.name},
-                     {"kind", kind_name(c.kind)},
+                     {"kind", std::string(ca::ca_kind_name(c.kind))},
                      {"status", c.status == ca::CaStatus::active ? "active" : "retired"},
                      {"subject", c.subject_dn},
                      {"parent", c.parent_id},
@@ -365,7 +347,7 @@ void run_ca_list(const EnvArgs& a) {
     }
     if (cas.empty()) std::cout << "no CAs (run `yinxin ca init`)\n";
     for (const auto& c : cas)
-        std::cout << c.id << "  " << kind_name(c.kind) << "  "
+        std::cout << c.id << "  " << std::string(ca::ca_kind_name(c.kind)) << "  "
                   << (c.status == ca::CaStatus::active ? "active " : "retired") << "  " << c.subject_dn << "\n";
 }
 
@@ -394,7 +376,7 @@ void run_ca_show(const ShowArgs& a) {
     }
     std::cout << "id:          " << c.id << "\n"
               << "name:        " << c.name << "\n"
-              << "kind:        " << kind_name(c.kind) << "\n"
+              << "kind:        " << std::string(ca::ca_kind_name(c.kind)) << "\n"
               << "status:      " << (c.status == ca::CaStatus::active ? "active" : "retired") << "\n";
     if (!c.parent_id.empty()) std::cout << "parent:      " << c.parent_id << "\n";
     if (!c.key.backend.empty())
@@ -552,7 +534,7 @@ void run_cert_show(const CertShowArgs& a) {
         der = record->certificate_der;
     }
     if (der.empty() && record) {
-        const std::string state = status_name(record->status);
+        const std::string state = std::string(ca::certificate_status_name(record->status));
         if (a.env.json) {
             std::cout
                 << nlohmann::json{{"serial", a.serial}, {"status", state}, {"reason", record->failure_reason}}.dump()
@@ -568,7 +550,7 @@ void run_cert_show(const CertShowArgs& a) {
     if (a.env.json) {
         auto j = certificate_json(cert);
         if (record) {
-            j["status"] = status_name(record->status);
+            j["status"] = std::string(ca::certificate_status_name(record->status));
             j["profile"] = record->profile_id;
             j["request_id"] = record->request_id;
         }
@@ -577,7 +559,8 @@ void run_cert_show(const CertShowArgs& a) {
     }
     print_certificate(cert);
     if (record)
-        std::cout << "status:      " << status_name(record->status) << " (profile " << record->profile_id << ")\n";
+        std::cout << "status:      " << std::string(ca::certificate_status_name(record->status)) << " (profile "
+                  << record->profile_id << ")\n";
 }
 
 // ---- cert verify ---------------------------------------------------------------------------
