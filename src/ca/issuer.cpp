@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "pipeline.h"
 #include "yinxin/asn1/oids.h"
@@ -70,83 +73,106 @@ std::string failure_reason(const Error& e) { return std::string(errc_name(e.code
 
 }  // namespace
 
-Result<IssuedCertificate> run_pipeline(const PipelineInput& in, const SigningKey& key, CaStores stores,
-                                       const PublicationConfig& publication, Rng& rng, const Clock& clock,
-                                       const EventSink& events) {
-    const profile::Profile& profile = *in.profile;
-    const CaRecord& ca = *in.ca;
+CaEvent issue_event(std::string_view ca_id, std::string_view profile_id, std::string_view request_id) {
     CaEvent ev;
     ev.action = "ca.issue";
-    ev.ca_id = ca.id;
-    ev.profile_id = profile.id();
-    ev.request_id = in.request_id;
-    auto fail = [&](Error e, bool persisted) -> Error {
-        ev.action = "ca.issue.failed";
-        ev.success = false;
-        ev.error_code = std::string(errc_name(e.code));
-        ev.error = e.code;
-        ev.detail = e.message + (persisted ? " (pending row failed)" : " (nothing persisted)");
-        emit(events, ev, clock);
+    ev.ca_id = ca_id;
+    ev.profile_id = profile_id;
+    ev.request_id = request_id;
+    return ev;
+}
+
+void emit_failure(const EventSink& events, CaEvent ev, const Error& e, std::string_view outcome, const Clock& clock) {
+    ev.action = "ca.issue.failed";
+    ev.success = false;
+    ev.error_code = std::string(errc_name(e.code));
+    ev.error = e.code;
+    ev.detail = e.message + " (" + std::string(outcome) + ")";
+    emit(events, std::move(ev), clock);
+}
+
+Result<PreparedIssuance> prepare_issuance(const PipelineInput& in, const PublicationConfig& publication, Rng& rng,
+                                          const Clock& clock, const EventSink& events) {
+    const profile::Profile& profile = *in.profile;
+    const CaRecord& ca = *in.ca;
+    PreparedIssuance out;
+    out.event = issue_event(ca.id, profile.id(), in.request_id);
+    CaEvent& ev = out.event;
+    auto fail = [&](Error e) -> Error {
+        emit_failure(events, ev, e, "nothing persisted", clock);
         return e;
     };
 
     // 2. prepare
     auto issuer = issuer_context(ca, publication);
-    if (!issuer) return fail(std::move(issuer).error(), false);
+    if (!issuer) return fail(std::move(issuer).error());
     auto serial = crypto::random_serial(rng);
-    if (!serial) return fail(std::move(serial).error(), false);
+    if (!serial) return fail(std::move(serial).error());
     ev.serial_hex = hex_encode(*serial);
     auto tbs = profile::build_tbs(profile, in.data, *issuer, *serial, whole_seconds(in.not_before));
-    if (!tbs) return fail(std::move(tbs).error(), false);
+    if (!tbs) return fail(std::move(tbs).error());
     auto parsed = parse_tbs(*tbs);
-    if (!parsed) return fail(std::move(parsed).error(), false);
+    if (!parsed) return fail(std::move(parsed).error());
     ev.subject_dn = parsed->subject().to_string();
 
     // 3. lint: a failure persists nothing (the serial was never used, so it need not be reserved).
     auto linted = profile::check_tbs(*tbs, profile, *issuer);
-    if (!linted) return fail(std::move(linted).error(), false);
+    if (!linted) return fail(std::move(linted).error());
 
-    auto ca_cert = x509::Certificate::parse(ca.certificate_der);
-    if (!ca_cert) return fail(std::move(ca_cert).error(), false);
+    out.pending = PendingIssuance{.ca_id = ca.id,
+                                  .serial = std::move(serial).value(),
+                                  .tbs_der = std::move(tbs).value(),
+                                  .subject_dn = ev.subject_dn,
+                                  .not_before = to_unix(parsed->not_before()),
+                                  .not_after = to_unix(parsed->not_after()),
+                                  .profile_id = profile.id(),
+                                  .request_id = in.request_id};
+    return out;
+}
+
+Result<Bytes> sign_prepared(const PreparedIssuance& p, const SigningKey& key,
+                            const x509::SubjectPublicKeyInfo& issuer_spki, CaStores stores, const Clock& clock,
+                            const EventSink& events) {
+    auto der = sign_and_assemble(key, p.pending.tbs_der, issuer_spki);
+    if (der) return der;
+    // A refusal fails the pending row with the reason; the serial stays reserved (never reused).
+    Error e = std::move(der).error();
+    auto failed = stores.writer->fail_pending(p.pending.ca_id, p.pending.serial, failure_reason(e));
+    if (!failed) e.message += "; marking the pending row failed also failed: " + failed.error().to_string();
+    emit_failure(events, p.event, e, "pending row failed", clock);
+    return e;
+}
+
+Result<IssuedCertificate> run_pipeline(const PipelineInput& in, const SigningKey& key, CaStores stores,
+                                       const PublicationConfig& publication, Rng& rng, const Clock& clock,
+                                       const EventSink& events) {
+    auto ca_cert = x509::Certificate::parse(in.ca->certificate_der);
+    if (!ca_cert) {
+        emit_failure(events, issue_event(in.ca->id, in.profile->id(), in.request_id), ca_cert.error(),
+                     "nothing persisted", clock);
+        return std::move(ca_cert).error();
+    }
+    YX_ASSIGN_OR_RETURN(PreparedIssuance p, prepare_issuance(in, publication, rng, clock, events));
 
     // 4. persist serial + TBS in one transaction, before anything is signed.
-    PendingIssuance pending{.ca_id = ca.id,
-                            .serial = *serial,
-                            .tbs_der = *tbs,
-                            .subject_dn = ev.subject_dn,
-                            .not_before = to_unix(parsed->not_before()),
-                            .not_after = to_unix(parsed->not_after()),
-                            .profile_id = profile.id(),
-                            .request_id = in.request_id};
-    auto recorded = stores.pending->record_pending(pending);
-    if (!recorded) return fail(std::move(recorded).error(), false);
-
-    // 5. sign in the device. A refusal fails the pending row with the reason; the serial stays
-    // reserved (never reused).
-    auto der = sign_and_assemble(key, *tbs, ca_cert->public_key_info());
-    if (!der) {
-        Error e = std::move(der).error();
-        auto failed = stores.writer->fail_pending(ca.id, *serial, failure_reason(e));
-        if (!failed) e.message += "; marking the pending row failed also failed: " + failed.error().to_string();
-        return fail(std::move(e), true);
+    auto recorded = stores.pending->record_pending(p.pending);
+    if (!recorded) {
+        emit_failure(events, p.event, recorded.error(), "nothing persisted", clock);
+        return std::move(recorded).error();
     }
+    // 5. sign in the device.
+    YX_ASSIGN_OR_RETURN(Bytes der, sign_prepared(p, key, ca_cert->public_key_info(), stores, clock, events));
 
     // 6. finalize. A store error leaves the row pending: recover_pending() finishes it.
-    auto finalized = stores.writer->finalize(ca.id, *serial, *der);
+    auto finalized = stores.writer->finalize(p.pending.ca_id, p.pending.serial, der);
     if (!finalized) {
-        Error e = std::move(finalized).error();
-        ev.action = "ca.issue.failed";
-        ev.success = false;
-        ev.error_code = std::string(errc_name(e.code));
-        ev.error = e.code;
-        ev.detail = e.message + " (left pending for recovery)";
-        emit(events, ev, clock);
-        return e;
+        emit_failure(events, p.event, finalized.error(), "left pending for recovery", clock);
+        return std::move(finalized).error();
     }
-    ev.detail = "certificate signed and stored";
-    emit(events, ev, clock);
+    p.event.detail = "certificate signed and stored";
+    emit(events, p.event, clock);
     return IssuedCertificate{
-        .serial = std::move(serial).value(), .certificate_der = std::move(der).value(), .profile_id = profile.id()};
+        .serial = std::move(p.pending.serial), .certificate_der = std::move(der), .profile_id = in.profile->id()};
 }
 
 }  // namespace detail
@@ -259,48 +285,136 @@ Status validate_request(const IssueRequest& request, const profile::Profile& pro
     return ok_status();
 }
 
+// Step 1 for one request of `ca`: its profile and validated request data.
+Result<detail::PipelineInput> resolve_request(const IssueRequest& request, const CaRecord& ca,
+                                              const profile::ProfileSet& profiles, const Clock& clock) {
+    YX_ASSIGN_OR_RETURN(const profile::Profile* profile, profiles.find(request.profile_id));
+    if (profile->kind() == profile::ProfileKind::root_ca)
+        return make_error(Errc::profile_request_rejected,
+                          "profile " + request.profile_id + " is for self-signed roots (ca init), not issuance");
+    profile::CertificateRequestData data = request.data;
+    YX_TRY(validate_request(request, *profile, data));
+    return detail::PipelineInput{.profile = profile,
+                                 .ca = &ca,
+                                 .data = std::move(data),
+                                 .request_id = request.request_id,
+                                 .not_before = request.not_before.value_or(clock.now())};
+}
+
+CaEvent refused_event(const IssueRequest& request) {
+    return detail::issue_event(request.ca_id, request.profile_id, request.request_id);
+}
+
 }  // namespace
 
 Result<IssuedCertificate> Issuer::issue(const IssueRequest& request) {
-    CaEvent ev;
-    ev.action = "ca.issue.failed";
-    ev.ca_id = request.ca_id;
-    ev.profile_id = request.profile_id;
-    ev.request_id = request.request_id;
-    ev.success = false;
     auto refuse = [&](Error e) -> Error {
-        ev.error_code = std::string(errc_name(e.code));
-        ev.error = e.code;
-        ev.detail = e.message + " (nothing persisted)";
-        detail::emit(m_events, ev, m_clock);
+        detail::emit_failure(m_events, refused_event(request), e, "nothing persisted", m_clock);
         return e;
     };
-
     auto ca = signing_ca(*m_stores.registry, request.ca_id);
     if (!ca) return refuse(std::move(ca).error());
-    auto profile = m_profiles.find(request.profile_id);
-    if (!profile) return refuse(std::move(profile).error());
-    if ((*profile)->kind() == profile::ProfileKind::root_ca)
-        return refuse(
-            make_error(Errc::profile_request_rejected,
-                       "profile " + request.profile_id + " is for self-signed roots (ca init), not issuance"));
-
-    profile::CertificateRequestData data = request.data;
-    auto valid = validate_request(request, **profile, data);
-    if (!valid) return refuse(std::move(valid).error());
-
+    auto in = resolve_request(request, *ca, m_profiles, m_clock);
+    if (!in) return refuse(std::move(in).error());
     // Resolve the key before persisting anything: a CA without a usable key must not leave
     // pending rows behind.
     if (!m_keys) return refuse(make_error(Errc::ca_no_key, "no key resolver"));
     auto key = m_keys(*ca);
     if (!key) return refuse(std::move(key).error());
+    return detail::run_pipeline(*in, *key, m_stores, m_publication, m_rng, m_clock, m_events);
+}
 
-    detail::PipelineInput in{.profile = *profile,
-                             .ca = &*ca,
-                             .data = std::move(data),
-                             .request_id = request.request_id,
-                             .not_before = request.not_before.value_or(m_clock.now())};
-    return detail::run_pipeline(in, *key, m_stores, m_publication, m_rng, m_clock, m_events);
+Result<std::vector<Result<IssuedCertificate>>> Issuer::issue_batch(std::span<const IssueRequest> requests) {
+    std::vector<Result<IssuedCertificate>> results;
+    if (requests.empty()) return results;
+    auto refuse_all = [&](const Error& e) -> Error {
+        for (const auto& r : requests)
+            detail::emit_failure(m_events, refused_event(r), e, "nothing persisted", m_clock);
+        return e;
+    };
+    if (requests.size() > k_max_batch)
+        return refuse_all(make_error(
+            Errc::invalid_argument,
+            "a batch of " + std::to_string(requests.size()) + " requests, more than " + std::to_string(k_max_batch)));
+    const std::string& ca_id = requests.front().ca_id;
+    for (const auto& r : requests)
+        if (r.ca_id != ca_id)
+            return refuse_all(make_error(Errc::invalid_argument, "a batch names CA '" + ca_id + "' and CA '" + r.ca_id +
+                                                                     "': one batch is for one CA"));
+    auto ca = signing_ca(*m_stores.registry, ca_id);
+    if (!ca) return refuse_all(ca.error());
+    auto ca_cert = x509::Certificate::parse(ca->certificate_der);
+    if (!ca_cert) return refuse_all(ca_cert.error());
+    if (!m_keys) return refuse_all(make_error(Errc::ca_no_key, "no key resolver"));
+    auto key = m_keys(*ca);
+    if (!key) return refuse_all(key.error());
+
+    // 1-3 for each request; a refused request does not hold up the others.
+    results.reserve(requests.size());
+    std::vector<detail::PreparedIssuance> prepared;
+    std::vector<std::size_t> slot;  // prepared[i] answers requests[slot[i]]
+    for (std::size_t i = 0; i < requests.size(); ++i) {
+        auto in = resolve_request(requests[i], *ca, m_profiles, m_clock);
+        if (!in) {
+            detail::emit_failure(m_events, refused_event(requests[i]), in.error(), "nothing persisted", m_clock);
+            results.emplace_back(std::move(in).error());
+            continue;
+        }
+        auto p = detail::prepare_issuance(*in, m_publication, m_rng, m_clock, m_events);
+        if (!p) {
+            results.emplace_back(std::move(p).error());
+            continue;
+        }
+        results.emplace_back(make_error(Errc::internal, "not issued yet"));
+        prepared.push_back(std::move(p).value());
+        slot.push_back(i);
+    }
+    if (prepared.empty()) return results;
+
+    // 4. every serial and TBS in one transaction: all are recorded, or none.
+    std::vector<PendingIssuance> pending;
+    pending.reserve(prepared.size());
+    for (const auto& p : prepared) pending.push_back(p.pending);
+    auto recorded = m_stores.pending->record_pending_batch(pending);
+    if (!recorded) {
+        for (const auto& p : prepared)
+            detail::emit_failure(m_events, p.event, recorded.error(), "nothing persisted", m_clock);
+        return std::move(recorded).error();
+    }
+
+    // 5. sign each in the device; a refusal fails that row only.
+    std::vector<SignedCertificate> signed_certs;
+    std::vector<std::size_t> signed_of;  // signed_certs[j] is prepared[signed_of[j]]
+    signed_certs.reserve(prepared.size());
+    for (std::size_t i = 0; i < prepared.size(); ++i) {
+        auto der = detail::sign_prepared(prepared[i], *key, ca_cert->public_key_info(), m_stores, m_clock, m_events);
+        if (!der) {
+            results[slot[i]] = std::move(der).error();
+            continue;
+        }
+        signed_certs.push_back({.ca_id = ca->id, .serial = prepared[i].pending.serial, .certificate_der = *der});
+        signed_of.push_back(i);
+    }
+    if (signed_certs.empty()) return results;
+
+    // 6. finalize every signed certificate in one transaction. A store error leaves them all
+    // pending: recover_pending() finishes them.
+    auto finalized = m_stores.writer->finalize_batch(signed_certs);
+    for (std::size_t j = 0; j < signed_certs.size(); ++j) {
+        detail::PreparedIssuance& p = prepared[signed_of[j]];
+        auto& out = results[slot[signed_of[j]]];
+        if (!finalized) {
+            detail::emit_failure(m_events, p.event, finalized.error(), "left pending for recovery", m_clock);
+            out = finalized.error();
+            continue;
+        }
+        p.event.detail = "certificate signed and stored (batch of " + std::to_string(signed_certs.size()) + ")";
+        detail::emit(m_events, p.event, m_clock);
+        out = IssuedCertificate{.serial = std::move(signed_certs[j].serial),
+                                .certificate_der = std::move(signed_certs[j].certificate_der),
+                                .profile_id = p.pending.profile_id};
+    }
+    return results;
 }
 
 Result<RecoveryReport> Issuer::recover_pending() {

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,6 +28,27 @@ struct PipelineInput {
     std::string request_id;
     TimePoint not_before{};
 };
+
+// Steps 2-3 of issuer.h: a linted TBS with a fresh serial, ready to persist, and the ca.issue event
+// that will report it. A failure is reported to `events` (nothing persisted) and returned.
+struct PreparedIssuance {
+    PendingIssuance pending;
+    CaEvent event;
+};
+Result<PreparedIssuance> prepare_issuance(const PipelineInput& in, const PublicationConfig& publication, Rng& rng,
+                                          const Clock& clock, const EventSink& events);
+
+// Step 5 for a recorded issuance: the signed certificate, or the error after failing the pending
+// row (fail_pending) and reporting ca.issue.failed.
+Result<Bytes> sign_prepared(const PreparedIssuance& p, const SigningKey& key,
+                            const x509::SubjectPublicKeyInfo& issuer_spki, CaStores stores, const Clock& clock,
+                            const EventSink& events);
+
+// A "ca.issue" event for a request (serial and subject filled in later).
+CaEvent issue_event(std::string_view ca_id, std::string_view profile_id, std::string_view request_id);
+
+// Reports `ev` as ca.issue.failed with `e` and what became of the request (`outcome`).
+void emit_failure(const EventSink& events, CaEvent ev, const Error& e, std::string_view outcome, const Clock& clock);
 
 // Steps 2-6 of issuer.h for a request that has passed validation: the caller has resolved `key`
 // (it must be the key of `ca`). Reports ca.issue / ca.issue.failed to `events`.

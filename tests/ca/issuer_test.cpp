@@ -239,6 +239,77 @@ TEST_F(IssuerTest, SigningFailureFailsThePendingRow) {
     EXPECT_EQ(all_certificates("demo-sub").back().status, CertificateStatus::failed);
 }
 
+TEST_F(IssuerTest, BatchIssuesEachRequestAndRefusesBadOnesAlone) {
+    auto iss = issuer();
+    std::vector<IssueRequest> batch;
+    for (int i = 0; i < 6; ++i) {
+        auto r = personnel_request();
+        r.request_id = "batch-" + std::to_string(i);
+        batch.push_back(std::move(r));
+    }
+    batch[2].csr = Bytes{0x30, 0x03, 0x02, 0x01, 0x01};  // garbage CSR
+    batch[4].profile_id = "no-such-profile";
+    const std::size_t before = rows("demo-sub");
+    m_events.clear();
+    auto r = iss.issue_batch(batch);
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    ASSERT_EQ(r->size(), batch.size());
+    const auto root = ca_cert("demo-root");
+    const auto sub = ca_cert("demo-sub");
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& item = (*r)[i];
+        if (i == 2 || i == 4) {
+            EXPECT_FALSE(item.ok()) << i;
+            continue;
+        }
+        ASSERT_TRUE(item.ok()) << i << ": " << item.error().to_string();
+        auto leaf = x509::Certificate::parse(item->certificate_der).value();
+        EXPECT_TRUE(x509::validate_path(leaf, {sub}, {root}, t0() + std::chrono::hours(1)).ok());
+        auto rec = m_store->certificate_by_serial("demo-sub", item->serial).value();
+        EXPECT_EQ(rec.status, CertificateStatus::issued);
+        EXPECT_EQ(rec.request_id, batch[i].request_id);
+        EXPECT_EQ(rec.certificate_der, item->certificate_der);
+    }
+    EXPECT_EQ((*r)[4].code(), Errc::profile_not_found);
+    // Only the four good ones were persisted; nothing is left pending.
+    EXPECT_EQ(rows("demo-sub"), before + 4);
+    EXPECT_TRUE(m_store->list_pending("").value().empty());
+    // One event per request: four issued, two refused.
+    std::size_t ok = 0, failed = 0;
+    for (const auto& e : m_events) (e.success ? ok : failed) += e.action.rfind("ca.issue", 0) == 0 ? 1 : 0;
+    EXPECT_EQ(ok, 4u);
+    EXPECT_EQ(failed, 2u);
+}
+
+TEST_F(IssuerTest, BatchLevelRefusalsPersistNothing) {
+    auto iss = issuer();
+    const std::size_t before = rows("demo-sub");
+    std::vector<IssueRequest> batch{personnel_request(), personnel_request()};
+    batch[1].ca_id = "demo-root";
+    EXPECT_EQ(iss.issue_batch(batch).code(), Errc::invalid_argument);
+    batch[1].ca_id = "no-such-ca";
+    batch[0].ca_id = "no-such-ca";
+    EXPECT_EQ(iss.issue_batch(batch).code(), Errc::ca_not_found);
+    std::vector<IssueRequest> huge(Issuer::k_max_batch + 1, personnel_request());
+    EXPECT_EQ(iss.issue_batch(huge).code(), Errc::invalid_argument);
+    EXPECT_TRUE(iss.issue_batch({}).value().empty());
+    EXPECT_EQ(rows("demo-sub"), before);
+
+    // The device refuses every signature: each row is failed, none issued, none pending.
+    KeyResolver wrong = [this](const CaRecord&) -> Result<SigningKey> {
+        return SigningKey{.device = m_device.get(), .index = 999};
+    };
+    auto bad = issuer(wrong);
+    std::vector<IssueRequest> three(3, personnel_request());
+    auto r = bad.issue_batch(three);
+    ASSERT_TRUE(r.ok());
+    for (const auto& item : *r) EXPECT_FALSE(item.ok());
+    auto all = all_certificates("demo-sub");
+    ASSERT_EQ(all.size(), before + 3);
+    for (std::size_t i = before; i < all.size(); ++i) EXPECT_EQ(all[i].status, CertificateStatus::failed);
+    EXPECT_TRUE(m_store->list_pending("").value().empty());
+}
+
 // A crash after persist: the pending row as a killed process leaves it (record_pending with the
 // linted TBS, then nothing). recover_pending() signs that TBS with that serial.
 TEST_F(IssuerTest, RecoveryFinalizesPendingWithRecordedTbsAndSerial) {

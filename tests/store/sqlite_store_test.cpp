@@ -187,6 +187,46 @@ TEST_F(SqliteStoreTest, FailPending) {
     EXPECT_TRUE(m_store->list_pending("root")->empty());
 }
 
+TEST_F(SqliteStoreTest, BatchesAreAllOrNothing) {
+    // A batch whose last item reuses a serial writes none of its items.
+    std::vector<ca::PendingIssuance> batch;
+    for (int i = 0; i < 5; ++i)
+        batch.push_back(test::pending_for("sub", test::serial_n(100 + i), "batch-" + std::to_string(i)));
+    ASSERT_TRUE(m_store->record_pending(test::pending_for("sub", test::serial_n(200), "single")).ok());
+    batch.push_back(test::pending_for("sub", test::serial_n(200), "batch-dup"));
+    const long long serials_before = test::query_int(m_path, "SELECT COUNT(*) FROM serials");
+    EXPECT_EQ(m_store->record_pending_batch(batch).code(), Errc::store_duplicate_serial);
+    EXPECT_EQ(test::query_int(m_path, "SELECT COUNT(*) FROM serials"), serials_before);
+    EXPECT_EQ(test::query_int(m_path, "SELECT COUNT(*) FROM certificates WHERE request_id LIKE 'batch-%'"), 0);
+    // The same serial twice inside one batch is refused as well.
+    batch.back() = test::pending_for("sub", test::serial_n(100), "batch-dup2");
+    EXPECT_EQ(m_store->record_pending_batch(batch).code(), Errc::store_duplicate_serial);
+    EXPECT_EQ(test::query_int(m_path, "SELECT COUNT(*) FROM certificates WHERE request_id LIKE 'batch-%'"), 0);
+    batch.pop_back();
+    ASSERT_TRUE(m_store->record_pending_batch(batch).ok());
+    EXPECT_EQ(m_store->list_pending("sub")->size(), batch.size() + 1);
+
+    // finalize_batch: one item over another TBS refuses the whole batch.
+    std::vector<ca::SignedCertificate> certs;
+    for (const auto& p : batch)
+        certs.push_back({.ca_id = p.ca_id, .serial = p.serial, .certificate_der = test::fake_cert(p.tbs_der)});
+    certs[2].certificate_der = test::fake_cert(test::fake_tbs(certs[2].serial, 999));
+    EXPECT_EQ(m_store->finalize_batch(certs).code(), Errc::store_conflict);
+    EXPECT_EQ(test::query_int(m_path, "SELECT COUNT(*) FROM certificates WHERE status = 'issued'"), 0);
+    certs[2].certificate_der = test::fake_cert(batch[2].tbs_der);
+    ASSERT_TRUE(m_store->finalize_batch(certs).ok());
+    EXPECT_EQ(test::query_int(m_path, "SELECT COUNT(*) FROM certificates WHERE status = 'issued'"),
+              static_cast<long long>(certs.size()));
+    // Finalized rows are not pending any more: a second finalize_batch is a conflict.
+    EXPECT_EQ(m_store->finalize_batch(certs).code(), Errc::store_conflict);
+    EXPECT_EQ(m_store->list_pending("sub")->size(), 1u);
+
+    // Size limit.
+    std::vector<ca::PendingIssuance> huge(ca::k_max_store_batch + 1, batch.front());
+    EXPECT_EQ(m_store->record_pending_batch(huge).code(), Errc::invalid_argument);
+    EXPECT_TRUE(m_store->record_pending_batch({}).ok());
+}
+
 TEST_F(SqliteStoreTest, ReaderPaging) {
     for (std::uint64_t i = 0; i < 25; ++i) {
         const Bytes serial = test::serial_n(1000 + i);

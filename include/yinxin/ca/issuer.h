@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -120,6 +121,18 @@ public:
     // ca.retired (the CA does not issue any more), device.* from signing (the pending row is then
     // failed with the reason), store.* from persistence.
     Result<IssuedCertificate> issue(const IssueRequest& request);
+
+    // Batched issuance (a card batch, a bulk renewal): requests for ONE CA through the same
+    // pipeline, with step 4 for all of them in one transaction (record_pending_batch) and step 6
+    // in another (finalize_batch), so a batch costs two durable commits instead of two per
+    // certificate. One result per request, in order: a request refused in steps 1-3 (bad CSR,
+    // profile, lint) or by the device in step 5 fails alone. The outer error is for the whole
+    // batch, with nothing persisted: invalid_argument for mixed CAs or more than k_max_batch
+    // requests, ca.not_found / ca.retired / ca.no_key, store.* from record_pending_batch. A
+    // finalize_batch error leaves every signed row pending (each result carries it) for
+    // recover_pending().
+    static constexpr std::size_t k_max_batch = k_max_store_batch;
+    Result<std::vector<Result<IssuedCertificate>>> issue_batch(std::span<const IssueRequest> requests);
 
     // Finishes every pending row left by a crash (see the file comment). Run at start-up before
     // serving. A row of an unknown or retired CA, of an expired CA certificate or TBS, or whose

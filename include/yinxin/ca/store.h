@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -81,6 +82,20 @@ public:
     // exist afterwards or neither. store.duplicate_serial when the serial was ever reserved for
     // this CA (nothing is written then); store.not_found when the CA is unknown.
     virtual Status record_pending(const PendingIssuance& pending) = 0;
+    // record_pending for many issuances in ONE transaction (batched issuance: one durable commit
+    // instead of one per certificate). All or nothing: a duplicate serial or unknown CA in any
+    // item writes none of them. invalid_argument when `batch` is larger than k_max_store_batch.
+    virtual Status record_pending_batch(std::span<const PendingIssuance> batch) = 0;
+};
+
+// The most rows one batched store call takes (one transaction must stay short).
+inline constexpr std::size_t k_max_store_batch = 1000;
+
+// A signed certificate for CertificateWriter::finalize_batch.
+struct SignedCertificate {
+    std::string ca_id;
+    Bytes serial;
+    Bytes certificate_der;
 };
 
 // Completes or abandons a pending issuance.
@@ -92,6 +107,9 @@ public:
     // fingerprint itself. store.not_found without a pending row; store.conflict when the row is
     // not pending any more (already issued or failed) or the TBS differs.
     virtual Status finalize(std::string_view ca_id, BytesView serial, BytesView certificate_der) = 0;
+    // finalize for many certificates in ONE transaction, all or nothing, with the same checks on
+    // each item (the error names the first item refused).
+    virtual Status finalize_batch(std::span<const SignedCertificate> batch) = 0;
     // Marks a pending row failed (signing refused, recovery decided not to sign). The serial stays
     // reserved. store.not_found / store.conflict as for finalize.
     virtual Status fail_pending(std::string_view ca_id, BytesView serial, std::string_view reason) = 0;

@@ -47,9 +47,11 @@ public:
     // PendingIssuanceWriter
     Status reserve_serial(std::string_view ca_id, BytesView serial) override;
     Status record_pending(const ca::PendingIssuance& pending) override;
+    Status record_pending_batch(std::span<const ca::PendingIssuance> batch) override;
 
     // CertificateWriter
     Status finalize(std::string_view ca_id, BytesView serial, BytesView certificate_der) override;
+    Status finalize_batch(std::span<const ca::SignedCertificate> batch) override;
     Status fail_pending(std::string_view ca_id, BytesView serial, std::string_view reason) override;
 
     // CertificateReader

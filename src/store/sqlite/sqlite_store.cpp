@@ -1,6 +1,10 @@
 #include "yinxin/store/sqlite_store.h"
 
+#include <algorithm>
 #include <mutex>
+#include <span>
+#include <string>
+#include <vector>
 
 #include "sqlite/migrations.h"
 #include "yinxin/base/bytes.h"
@@ -321,42 +325,76 @@ Status SqliteStore::reserve_serial(std::string_view ca_id, BytesView serial) {
     return tx.commit();
 }
 
-Status SqliteStore::record_pending(const ca::PendingIssuance& p) {
-    YX_TRY(check_serial(p.serial));
-    if (p.tbs_der.empty()) return make_error(Errc::invalid_argument, "pending issuance without a TBS");
-    if (p.not_after < p.not_before) return make_error(Errc::invalid_argument, "notAfter before notBefore");
-    const std::string serial_hex = hex_encode(p.serial);
+Status SqliteStore::record_pending(const ca::PendingIssuance& p) { return record_pending_batch(std::span(&p, 1)); }
+
+Status SqliteStore::record_pending_batch(std::span<const ca::PendingIssuance> batch) {
+    if (batch.size() > ca::k_max_store_batch)
+        return make_error(Errc::invalid_argument, "a batch of " + std::to_string(batch.size()) +
+                                                      " pending issuances, more than " +
+                                                      std::to_string(ca::k_max_store_batch));
+    std::vector<std::string> serials;
+    serials.reserve(batch.size());
+    for (const auto& p : batch) {
+        YX_TRY(check_serial(p.serial));
+        if (p.tbs_der.empty()) return make_error(Errc::invalid_argument, "pending issuance without a TBS");
+        if (p.not_after < p.not_before) return make_error(Errc::invalid_argument, "notAfter before notBefore");
+        serials.push_back(hex_encode(p.serial));
+    }
     std::lock_guard lock(m_impl->mu);
-    // STYLE.md 5: the serial reservation and the linted TBS commit together or not at all.
+    // STYLE.md 5: the serial reservations and the linted TBSs commit together or not at all.
     YX_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(m_impl->db));
-    YX_TRY(m_impl->require_ca(p.ca_id));
-    YX_TRY(m_impl->insert_serial(p.ca_id, serial_hex));
-    {
+    const std::int64_t now = m_impl->now();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& p = batch[i];
+        YX_TRY(m_impl->require_ca(p.ca_id));
+        YX_TRY(m_impl->insert_serial(p.ca_id, serials[i]));
         StatementUse ins(m_impl->ins_pending);
-        ins->bind(1, p.ca_id).bind(2, serial_hex).bind_blob(3, p.tbs_der).bind(4, p.subject_dn);
+        ins->bind(1, p.ca_id).bind(2, serials[i]).bind_blob(3, p.tbs_der).bind(4, p.subject_dn);
         ins->bind(5, p.not_before).bind(6, p.not_after).bind(7, p.profile_id).bind(8, p.request_id);
-        ins->bind(9, m_impl->now());
+        ins->bind(9, now);
         YX_TRY(ins->run());
     }
     return tx.commit();
 }
 
 Status SqliteStore::finalize(std::string_view ca_id, BytesView serial, BytesView certificate_der) {
-    YX_TRY(check_serial(serial));
-    YX_ASSIGN_OR_RETURN(BytesView tbs, tbs_of(certificate_der));
-    const std::string serial_hex = hex_encode(serial);
-    const std::string fingerprint = hex_encode(crypto::sm3(certificate_der));
+    const ca::SignedCertificate one{.ca_id = std::string(ca_id),
+                                    .serial = Bytes(serial.begin(), serial.end()),
+                                    .certificate_der = Bytes(certificate_der.begin(), certificate_der.end())};
+    return finalize_batch(std::span(&one, 1));
+}
+
+Status SqliteStore::finalize_batch(std::span<const ca::SignedCertificate> batch) {
+    if (batch.size() > ca::k_max_store_batch)
+        return make_error(Errc::invalid_argument, "a batch of " + std::to_string(batch.size()) +
+                                                      " certificates, more than " +
+                                                      std::to_string(ca::k_max_store_batch));
+    struct Item {
+        std::string serial_hex;
+        std::string fingerprint;
+        BytesView tbs;
+    };
+    std::vector<Item> items;
+    items.reserve(batch.size());
+    for (const auto& c : batch) {
+        YX_TRY(check_serial(c.serial));
+        YX_ASSIGN_OR_RETURN(BytesView tbs, tbs_of(c.certificate_der));
+        items.push_back({hex_encode(c.serial), hex_encode(crypto::sm3(c.certificate_der)), tbs});
+    }
     std::lock_guard lock(m_impl->mu);
     YX_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(m_impl->db));
-    YX_ASSIGN_OR_RETURN(Bytes recorded, m_impl->pending_tbs(ca_id, serial_hex));
-    // The certificate must carry exactly the TBS that was linted and persisted before signing.
-    if (!std::equal(recorded.begin(), recorded.end(), tbs.begin(), tbs.end()))
-        return make_error(Errc::store_conflict,
-                          "certificate " + serial_hex + " does not contain the recorded TBSCertificate");
-    {
+    const std::int64_t now = m_impl->now();
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& c = batch[i];
+        const Item& it = items[i];
+        YX_ASSIGN_OR_RETURN(Bytes recorded, m_impl->pending_tbs(c.ca_id, it.serial_hex));
+        // The certificate must carry exactly the TBS that was linted and persisted before signing.
+        if (!std::equal(recorded.begin(), recorded.end(), it.tbs.begin(), it.tbs.end()))
+            return make_error(Errc::store_conflict,
+                              "certificate " + it.serial_hex + " does not contain the recorded TBSCertificate");
         StatementUse u(m_impl->upd_issued);
-        u->bind(1, ca_id).bind(2, serial_hex).bind_blob(3, certificate_der).bind(4, fingerprint);
-        u->bind(5, m_impl->now());
+        u->bind(1, c.ca_id).bind(2, it.serial_hex).bind_blob(3, c.certificate_der).bind(4, it.fingerprint);
+        u->bind(5, now);
         YX_TRY(u->run());
     }
     return tx.commit();
