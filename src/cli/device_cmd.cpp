@@ -14,9 +14,13 @@
 #include <vector>
 
 #include "cli_util.h"
+#include "yinxin/auth/service.h"
+#include "yinxin/base/clock.h"
+#include "yinxin/crypto/random.h"
 #include "yinxin/device/custodian.h"
 #include "yinxin/device/device.h"
 #include "yinxin/device/soft_device.h"
+#include "yinxin/store/sqlite_auth_store.h"
 
 namespace yinxin::cli {
 namespace {
@@ -44,52 +48,123 @@ std::unique_ptr<device::Device> open_store(const std::string& store, bool create
     return take(device::open_soft_device(store, std::move(o)));
 }
 
+// LD/T 03-2022 §8.3.6 d against the staff register: once staff accounts exist in `staff_db`, every
+// custodian must be an active staff member the security admin designated and whose role allows it
+// (auth::AuthService::custodian_policy). Before the first account exists (the first ceremony
+// creates the CA that certifies the staff) nothing can be checked, and the command says so.
+class StaffRegisterPolicy {
+public:
+    explicit StaffRegisterPolicy(const std::string& staff_db) {
+        if (staff_db.empty()) return;
+        m_store = take(store::SqliteAuthStore::open(staff_db));
+        if (take(m_store->staff_count()) == 0) return;
+        m_service = std::make_unique<auth::AuthService>(*m_store, m_clock, m_rng);
+    }
+    bool checked() const { return m_service != nullptr; }
+    device::CustodianPolicy policy() const {
+        return m_service ? device::CustodianPolicy(m_service->custodian_policy())
+                         : device::unchecked_custodian_policy();
+    }
+    std::string note() const {
+        return checked() ? "custodians checked against the staff register (LD/T 03-2022 §8.3.6 d)"
+                         : "no staff register yet: custodians not checked against staff roles "
+                           "(LD/T 03-2022 §8.3.6 d applies from the first staff account on; give --staff-db)";
+    }
+
+private:
+    SystemClock m_clock;
+    crypto::OpensslRng m_rng;
+    std::unique_ptr<store::SqliteAuthStore> m_store;
+    std::unique_ptr<auth::AuthService> m_service;
+};
+
+// The passwords of `names`, from a name:password file or YINXIN_CUSTODIAN_PASSWORD_<n> (<n> from
+// `first_env`).
+std::vector<Credential> custodian_credentials(const std::vector<std::string>& names, const std::string& password_file,
+                                              std::size_t first_env) {
+    std::vector<Credential> creds;
+    if (!password_file.empty()) {
+        auto from_file = take(read_credentials_file(password_file));
+        for (const auto& name : names) {
+            auto it =
+                std::find_if(from_file.begin(), from_file.end(), [&](const Credential& c) { return c.name == name; });
+            if (it == from_file.end()) {
+                std::string msg = "no password for custodian '";
+                msg.append(name).append("' in ").append(password_file);
+                fail(make_error(Errc::invalid_argument, msg));
+            }
+            creds.push_back(*it);
+        }
+        for (const auto& c : from_file)
+            if (std::find(names.begin(), names.end(), c.name) == names.end())
+                fail(make_error(Errc::invalid_argument,
+                                password_file + " names '" + c.name + "', who is not among the --custodian names"));
+        return creds;
+    }
+    // Passwords never come from argv (visible in ps and shell history).
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const std::string var = "YINXIN_CUSTODIAN_PASSWORD_" + std::to_string(first_env + i);
+        const char* pw = std::getenv(var.c_str());
+        if (!pw)
+            fail(make_error(Errc::invalid_argument,
+                            "no password for custodian '" + names[i] + "': set " + var + " or use --password-file"));
+        creds.emplace_back(names[i], pw);
+    }
+    return creds;
+}
+
 struct InitArgs {
     std::string store;
     std::vector<std::string> custodians;
     std::string password_file;
+    std::string staff_db;
     unsigned iterations = device::k_default_pbkdf2_iterations;
     bool json = false;
 };
 
 void run_init(const InitArgs& a) {
-    std::vector<Credential> creds;
-    if (!a.password_file.empty()) {
-        auto from_file = take(read_credentials_file(a.password_file));
-        for (const auto& name : a.custodians) {
-            auto it =
-                std::find_if(from_file.begin(), from_file.end(), [&](const Credential& c) { return c.name == name; });
-            if (it == from_file.end())
-                fail(make_error(Errc::invalid_argument,
-                                "no password for custodian '" + name + "' in " + a.password_file));
-            creds.push_back(*it);
-        }
-        for (const auto& c : from_file)
-            if (std::find(a.custodians.begin(), a.custodians.end(), c.name) == a.custodians.end())
-                fail(make_error(Errc::invalid_argument,
-                                a.password_file + " names '" + c.name + "', who is not among the --custodian names"));
-    } else {
-        // Passwords never come from argv (visible in ps and shell history).
-        for (std::size_t i = 0; i < a.custodians.size(); ++i) {
-            const std::string var = "YINXIN_CUSTODIAN_PASSWORD_" + std::to_string(i + 1);
-            const char* pw = std::getenv(var.c_str());
-            if (!pw)
-                fail(make_error(Errc::invalid_argument, "no password for custodian '" + a.custodians[i] + "': set " +
-                                                            var + " or use --password-file"));
-            creds.emplace_back(a.custodians[i], pw);
-        }
-    }
+    const StaffRegisterPolicy staff(a.staff_db);
+    const std::vector<Credential> creds = custodian_credentials(a.custodians, a.password_file, 1);
     auto dev = open_store(a.store, true, a.iterations);
-    // The staff register (LD/T 03-2022 §8.3.6 d role check) is not part of this command yet.
-    auto ev = take(
-        dev->custodian_control()->init(creds, device::k_custodian_threshold, device::unchecked_custodian_policy()));
+    auto ev = take(dev->custodian_control()->init(creds, device::k_custodian_threshold, staff.policy()));
     if (a.json) {
-        std::cout << event_json(ev).dump() << "\n";
+        auto j = event_json(ev);
+        j["custodians_checked"] = staff.checked();
+        std::cout << j.dump() << "\n";
     } else {
         std::cout << "initialised device " << ev.device_id << " in " << a.store << "\n"
                   << "master key split " << device::k_custodian_threshold << " of " << ev.custodians.size()
                   << " among: " << join(ev.custodians) << "\n"
+                  << staff.note() << "\n"
                   << "the device is locked until " << device::k_custodian_threshold << " custodians unlock it\n";
+    }
+}
+
+struct ReshareArgs {
+    std::string store;
+    std::string shares_file;
+    std::vector<std::string> custodians;
+    std::string password_file;
+    std::string staff_db;
+    bool json = false;
+};
+
+void run_reshare(const ReshareArgs& a) {
+    const StaffRegisterPolicy staff(a.staff_db);
+    auto dev = open_store(a.store, false, device::k_default_pbkdf2_iterations);
+    const auto present = take(read_credentials_file(a.shares_file));
+    const std::vector<Credential> creds = custodian_credentials(a.custodians, a.password_file, 1);
+    auto ev = take(dev->custodian_control()->reshare(present, creds, staff.policy()));
+    dev->custodian_control()->lock();
+    if (a.json) {
+        auto j = event_json(ev);
+        j["custodians_checked"] = staff.checked();
+        std::cout << j.dump() << "\n";
+    } else {
+        std::cout << "re-shared the master key of device " << ev.device_id << " " << device::k_custodian_threshold
+                  << " of " << ev.custodians.size() << " among: " << join(ev.custodians) << "\n"
+                  << staff.note() << "\n"
+                  << "the old shares no longer open the device\n";
     }
 }
 
@@ -181,6 +256,9 @@ void register_device_commands(CLI::App& app) {
     init->add_option("--custodian", init_args->custodians, "Custodian name; give exactly five")->required();
     init->add_option("--password-file", init_args->password_file,
                      "File of name:password lines (default: env YINXIN_CUSTODIAN_PASSWORD_1..5)");
+    init->add_option("--staff-db", init_args->staff_db,
+                     "Staff register (normally <data-dir>/store.db): custodians must be designated staff whose role "
+                     "allows it (LD/T 03-2022 §8.3.6 d)");
     init->add_option("--iterations", init_args->iterations, "PBKDF2-HMAC-SM3 iterations for the shares")
         ->check(CLI::Range(10000u, 100000000u));
     init->add_flag("--json", init_args->json, "Machine-readable output");
@@ -192,6 +270,21 @@ void register_device_commands(CLI::App& app) {
     unlock->add_option("--shares-file", unlock_args->shares_file, "File of name:password lines (default: stdin)");
     unlock->add_flag("--json", unlock_args->json, "Machine-readable output");
     unlock->callback([unlock_args] { run_unlock(*unlock_args); });
+
+    auto reshare_args = std::make_shared<ReshareArgs>();
+    auto* reshare = dev->add_subcommand(
+        "reshare", "Split the same master key among a new set of five custodians; 3 present custodians prove it");
+    reshare->add_option("--store", reshare_args->store, "Key store file (SQLite)")->required();
+    reshare
+        ->add_option("--shares-file", reshare_args->shares_file,
+                     "name:password lines of the custodians present (at least 3)")
+        ->required();
+    reshare->add_option("--custodian", reshare_args->custodians, "New custodian name; give exactly five")->required();
+    reshare->add_option("--password-file", reshare_args->password_file,
+                        "name:password lines of the new custodians (default: env YINXIN_CUSTODIAN_PASSWORD_1..5)");
+    reshare->add_option("--staff-db", reshare_args->staff_db, "Staff register, as for init");
+    reshare->add_flag("--json", reshare_args->json, "Machine-readable output");
+    reshare->callback([reshare_args] { run_reshare(*reshare_args); });
 
     auto status_args = std::make_shared<StatusArgs>();
     auto* status = dev->add_subcommand("status", "Show the device state, custodians and keys");
