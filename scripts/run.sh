@@ -37,12 +37,20 @@ PW
 fi
 if [[ ! -f "$DATA/device.db" ]]; then
   $Y device init --store "$DATA/device.db" --password-file "$DATA/demo-custodians.txt" \
-    --custodian zhao --custodian qian --custodian sun --custodian li --custodian zhou
+    --custodian zhao --custodian qian --custodian sun --custodian li --custodian zhou --staff-db "$DATA/store.db"
 fi
 $Y ca init --config config/demo-ceremony.json --data-dir "$DATA" \
   --shares-file "$DATA/demo-shares.txt" --pin-file "$DATA/demo-pin.txt"
 $Y ca list --data-dir "$DATA"
+# Demo staff: one member per LD/T 03-2022 §5.4 role, each with a certificate from the demo sub CA.
+$Y staff demo --data-dir "$DATA" --shares-file "$DATA/demo-shares.txt" --pin-file "$DATA/demo-pin.txt" \
+  --out "$DATA/demo-staff"
 echo
+echo "DEMO staff logins (login role password key certificate):"
+grep -v '^#' "$DATA/demo-staff/logins.txt" | sed 's/^/  /'
+echo "log in (password + SM2-signed challenge), then use the token with curl:"
+echo "  echo 'Bm5^Xc1@Gw' > /tmp/pw; $Y staff login --url http://$LISTEN --login auditor --password-file /tmp/pw --key $DATA/demo-staff/auditor.key.pem"
+echo "  curl -H 'Authorization: Bearer <token>' http://$LISTEN/api/v1/audit/verify"
 echo "demo data directory: $DATA (custodian passwords: $DATA/demo-custodians.txt; CA key PIN: $DATA/demo-pin.txt)"
 echo "issue a certificate: $Y cert issue --data-dir $DATA --shares-file $DATA/demo-shares.txt --pin-file $DATA/demo-pin.txt --ca demo-sub --profile personnel-sign --csr req.pem"
 echo

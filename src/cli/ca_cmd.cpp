@@ -21,8 +21,10 @@
 #include <vector>
 
 #include "cli_util.h"
+#include "staff_cmd.h"
 #include "yinxin/asn1/oids.h"
 #include "yinxin/audit/audit.h"
+#include "yinxin/auth/service.h"
 #include "yinxin/base/clock.h"
 #include "yinxin/ca/hierarchy.h"
 #include "yinxin/ca/issuer.h"
@@ -32,8 +34,11 @@
 #include "yinxin/device/soft_device.h"
 #include "yinxin/profile/profile.h"
 #include "yinxin/store/sqlite_audit_store.h"
+#include "yinxin/store/sqlite_auth_store.h"
 #include "yinxin/store/sqlite_store.h"
 #include "yinxin/x509/certificate.h"
+#include "yinxin/x509/csr.h"
+#include "yinxin/x509/name.h"
 #include "yinxin/x509/path.h"
 
 namespace yinxin::cli {
@@ -126,13 +131,6 @@ void print_certificate(const x509::Certificate& c) {
               << "algorithm:   " << j["signature_algorithm"].get<std::string>() << "\n"
               << "SM3 print:   " << j["fingerprint_sm3"].get<std::string>() << "\n";
     if (j.contains("ca")) std::cout << "CA:          " << (j["ca"].get<bool>() ? "yes" : "no") << "\n";
-}
-
-// The operator as the audit log names them: the login name of the process owner (the CLI runs on
-// the CA host under a named account; staff sessions come with the server).
-std::string cli_actor() {
-    const char* user = std::getenv("USER");
-    return std::string("cli:") + (user != nullptr && *user != '\0' ? user : std::to_string(::getuid()));
 }
 
 audit::AuditEvent audit_event_of(const ca::CaEvent& e) {
@@ -509,6 +507,128 @@ void run_cert_issue(const IssueArgs& a) {
     }
 }
 
+// ---- staff demo ----------------------------------------------------------------------------
+
+// The demo staff of scripts/run.sh: the RA tree and one member per staff role, each with an SM2 key
+// and a personnel-sign certificate from the demo sub CA (staff log in with password + certificate),
+// written to <out>/<login>.key.pem / .cert.pem and listed in <out>/logins.txt. Idempotent: nothing
+// is done when the staff register already has members. DEMO ONLY: the passwords are written to disk.
+struct StaffDemoArgs {
+    EnvArgs env;
+    std::string out;
+    std::string ca_id = "demo-sub";
+    std::string profile_id = "personnel-sign";
+};
+
+struct DemoMember {
+    const char* login;
+    const char* name;
+    auth::Role role;
+    auth::Subsystem subsystem;
+    const char* node;
+    const char* created_by;
+    const char* password;
+};
+
+// Passwords pass LD/T 03-2022 §8.2.3 (length, letters + digits + symbols, no runs or repeats).
+constexpr DemoMember k_demo_staff[] = {
+    {"admin", "Demo Super Admin", auth::Role::super_admin, auth::Subsystem::none, "ra", "", "Vq7#Lm2!Rx"},
+    {"security", "Demo Security Admin", auth::Role::security_admin, auth::Subsystem::none, "ra", "admin", "Hk4$Wz9&Tp"},
+    {"auditadmin", "Demo Audit Admin", auth::Role::audit_admin, auth::Subsystem::none, "ra", "admin", "Jd8%Qn3*Fy"},
+    {"auditor", "Demo Auditor", auth::Role::auditor, auth::Subsystem::none, "ra", "auditadmin", "Bm5^Xc1@Gw"},
+    {"maintainer", "Demo Maintainer", auth::Role::system_maintainer, auth::Subsystem::none, "ra", "admin",
+     "Ns2!Kv6#Ly"},
+    {"ra.admin", "Demo RA Business Admin", auth::Role::business_admin, auth::Subsystem::ra, "ra", "admin",
+     "Pw9&Dt4$Mz"},
+    {"ra.operator", "Demo RA Operator", auth::Role::business_operator, auth::Subsystem::ra, "city-a", "ra.admin",
+     "Gr3*Hy8%Qk"},
+};
+constexpr std::string_view k_demo_initial_password = "Zt6@Wb1!Nc";
+
+void run_staff_demo(const StaffDemoArgs& a) {
+    auto auth_store = take(store::SqliteAuthStore::open(a.env.store_path()));
+    if (take(auth_store->staff_count()) > 0) {
+        std::cout << "staff register already set up; demo logins in " << (fs::path(a.out) / "logins.txt").string()
+                  << "\n";
+        return;
+    }
+    auto env = open_signing_env(a.env);
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    ca::Issuer issuer(stores_of(*env->store), env->profiles, ca::device_key_resolver(*env->device, "soft", env->pin),
+                      env->publication, clock, rng, env->sink());
+    auth::AuthService svc(*auth_store, clock, rng);
+    auto audit_auth = [&](const auth::AuthEvent& ev) {
+        audit::AuditEvent r;
+        r.source = "cli";
+        r.actor = ev.actor;
+        r.role = ev.role;
+        r.action = ev.action;
+        r.target = ev.target;
+        r.detail = ev.detail + " (demo set-up by " + cli_actor() + ")";
+        (void)take(env->audit_log->append(r));
+    };
+    fs::create_directories(a.out);
+    std::string logins = "# DEMO staff logins: login role password key certificate\n";
+    for (const DemoMember& m : k_demo_staff) {
+        // Key and certificate (issued and audited like any other).
+        auto key = take(crypto::Sm2PrivateKey::generate());
+        auto subject = take(x509::Name::build({{"C", "CN"}, {"O", "Yinxin Demo"}, {"CN", m.name}}));
+        auto csr = take(x509::CsrBuilder().subject(subject).public_key(key.public_key()).sign_with(key));
+        ca::IssueRequest req;
+        req.ca_id = a.ca_id;
+        req.profile_id = a.profile_id;
+        req.csr.assign(csr.der().begin(), csr.der().end());
+        req.request_id = std::string("demo-staff-") + m.login;
+        auto issued = take(issuer.issue(req));
+        const fs::path key_file = fs::path(a.out) / (std::string(m.login) + ".key.pem");
+        const fs::path cert_file = fs::path(a.out) / (std::string(m.login) + ".cert.pem");
+        check(write_binary_file(key_file.string(), as_bytes(key.pkcs8_pem())));
+        fs::permissions(key_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+        check(write_binary_file(cert_file.string(), as_bytes(pem_encode("CERTIFICATE", issued.certificate_der))));
+
+        auth::NewStaff spec;
+        spec.id = m.login;
+        spec.display_name = m.name;
+        spec.role = m.role;
+        spec.subsystem = m.subsystem;
+        spec.org_node = m.node;
+        spec.certificate_der = issued.certificate_der;
+        if (m.role == auth::Role::super_admin) {
+            auth::OrgNode root;
+            root.id = "ra";
+            root.kind = auth::OrgKind::ra;
+            root.name = "Demo RA (人社数字证书注册中心)";
+            spec.initial_password = m.password;
+            audit_auth(take(svc.bootstrap(root, spec)));
+            auth::OrgNode branch;
+            branch.id = "city-a";
+            branch.parent_id = "ra";
+            branch.kind = auth::OrgKind::branch;
+            branch.name = "Demo city A branch";
+            audit_auth(take(svc.create_org_node(m.login, branch)));
+            auth::OrgNode point;
+            point.id = "city-a.hall";
+            point.parent_id = "city-a";
+            point.kind = auth::OrgKind::acceptance_point;
+            point.name = "Demo city A service hall (受理点)";
+            point.sponsored = true;
+            point.quota_remaining = 100;
+            audit_auth(take(svc.create_org_node(m.login, point)));
+        } else {
+            spec.initial_password = std::string(k_demo_initial_password);
+            audit_auth(take(svc.create_staff(m.created_by, spec)));
+            audit_auth(take(svc.change_password(m.login, k_demo_initial_password, m.password)));
+        }
+        logins += std::string(m.login) + " " + std::string(auth::role_name(m.role)) + " " + m.password + " " +
+                  key_file.string() + " " + cert_file.string() + "\n";
+    }
+    const fs::path list = fs::path(a.out) / "logins.txt";
+    check(write_binary_file(list.string(), as_bytes(logins)));
+    fs::permissions(list, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+    std::cout << "demo staff created (" << std::size(k_demo_staff) << " members); logins in " << list.string() << "\n";
+}
+
 // ---- cert show -----------------------------------------------------------------------------
 
 struct CertShowArgs {
@@ -617,6 +737,18 @@ void run_cert_verify(const VerifyArgs& a) {
 }  // namespace
 
 void register_ca_commands(CLI::App& app) {
+    auto demo = std::make_shared<StaffDemoArgs>();
+    auto* staff_cmd = app.add_subcommand("staff", "Staff register");
+    staff_cmd->require_subcommand(1);
+    auto* sd = staff_cmd->add_subcommand(
+        "demo", "DEMO ONLY: create the RA tree and one member per staff role with certificates (idempotent)");
+    add_signing_options(sd, demo->env);
+    sd->add_option("--out", demo->out, "Where to write keys, certificates and logins.txt")->required();
+    sd->add_option("--ca", demo->ca_id, "CA that certifies the staff")->capture_default_str();
+    sd->add_option("--profile", demo->profile_id, "Profile of the staff certificates")->capture_default_str();
+    sd->callback([demo] { run_staff_demo(*demo); });
+    register_staff_login_command(*staff_cmd);
+
     auto* ca_cmd = app.add_subcommand("ca", "Certificate authorities: key ceremonies, registry, key changeover");
     ca_cmd->require_subcommand(1);
 

@@ -1,6 +1,7 @@
 #include "cli_util.h"
 
 #include <CLI/CLI.hpp>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -90,6 +91,11 @@ std::string join(const std::vector<std::string>& v, const std::string& sep) {
     std::string s;
     for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
     return s;
+}
+
+std::string cli_actor() {
+    const char* user = std::getenv("USER");
+    return std::string("cli:") + (user != nullptr && *user != '\0' ? user : std::to_string(::getuid()));
 }
 
 }  // namespace yinxin::cli

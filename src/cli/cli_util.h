@@ -41,6 +41,10 @@ Result<std::vector<device::Credential>> read_credentials_file(const std::string&
 // neither gives one.
 Result<std::string> read_secret(const std::string& file, const std::string& env, const std::string& what);
 
+// The operator as the audit log names them: "cli:<login name of the process owner>" (the CLI runs on
+// the CA host under a named account; staff sessions come with the server).
+std::string cli_actor();
+
 Result<Bytes> read_binary_file(const std::string& path);
 Status write_binary_file(const std::string& path, BytesView data);
 // DER bytes from a file holding DER or a PEM block with `label`.

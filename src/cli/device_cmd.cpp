@@ -14,12 +14,14 @@
 #include <vector>
 
 #include "cli_util.h"
+#include "yinxin/audit/audit.h"
 #include "yinxin/auth/service.h"
 #include "yinxin/base/clock.h"
 #include "yinxin/crypto/random.h"
 #include "yinxin/device/custodian.h"
 #include "yinxin/device/device.h"
 #include "yinxin/device/soft_device.h"
+#include "yinxin/store/sqlite_audit_store.h"
 #include "yinxin/store/sqlite_auth_store.h"
 
 namespace yinxin::cli {
@@ -113,6 +115,29 @@ std::vector<Credential> custodian_credentials(const std::vector<std::string>& na
     return creds;
 }
 
+// With a staff register (the data directory's store.db), the ceremony is also written to its audit
+// log (LD/T 03-2022 §8.3.8: key management operations). Failures are recorded too.
+void audit_ceremony(const std::string& staff_db, const std::string& action, const std::string& target,
+                    const Result<device::DeviceEvent>& outcome, bool checked) {
+    if (staff_db.empty()) return;
+    auto store = take(store::SqliteAuditStore::open(staff_db));
+    audit::AuditLog log(*store, audit::AuditLogOptions{});
+    audit::AuditEvent ev;
+    ev.source = "cli";
+    ev.actor = cli_actor();
+    ev.role = "security_admin";
+    ev.action = action;
+    ev.target = target;
+    if (outcome) {
+        ev.target = outcome->device_id;
+        ev.detail = "custodians " + join(outcome->custodians) +
+                    (checked ? " (checked against the staff register)" : " (no staff register yet)");
+    } else {
+        ev.failed(outcome.error());
+    }
+    (void)take(log.append(ev));
+}
+
 struct InitArgs {
     std::string store;
     std::vector<std::string> custodians;
@@ -126,7 +151,9 @@ void run_init(const InitArgs& a) {
     const StaffRegisterPolicy staff(a.staff_db);
     const std::vector<Credential> creds = custodian_credentials(a.custodians, a.password_file, 1);
     auto dev = open_store(a.store, true, a.iterations);
-    auto ev = take(dev->custodian_control()->init(creds, device::k_custodian_threshold, staff.policy()));
+    auto outcome = dev->custodian_control()->init(creds, device::k_custodian_threshold, staff.policy());
+    audit_ceremony(a.staff_db, "device.init", a.store, outcome, staff.checked());
+    auto ev = take(std::move(outcome));
     if (a.json) {
         auto j = event_json(ev);
         j["custodians_checked"] = staff.checked();
@@ -154,7 +181,9 @@ void run_reshare(const ReshareArgs& a) {
     auto dev = open_store(a.store, false, device::k_default_pbkdf2_iterations);
     const auto present = take(read_credentials_file(a.shares_file));
     const std::vector<Credential> creds = custodian_credentials(a.custodians, a.password_file, 1);
-    auto ev = take(dev->custodian_control()->reshare(present, creds, staff.policy()));
+    auto outcome = dev->custodian_control()->reshare(present, creds, staff.policy());
+    audit_ceremony(a.staff_db, "device.reshare", a.store, outcome, staff.checked());
+    auto ev = take(std::move(outcome));
     dev->custodian_control()->lock();
     if (a.json) {
         auto j = event_json(ev);

@@ -12,6 +12,14 @@
 #include "cli_util.h"
 #include "yinxin/api/public_routes.h"
 #include "yinxin/api/server.h"
+#include "yinxin/api/staff_routes.h"
+#include "yinxin/asn1/oid.h"
+#include "yinxin/audit/audit.h"
+#include "yinxin/auth/service.h"
+#include "yinxin/base/clock.h"
+#include "yinxin/crypto/random.h"
+#include "yinxin/store/sqlite_audit_store.h"
+#include "yinxin/store/sqlite_auth_store.h"
 #include "yinxin/store/sqlite_store.h"
 
 namespace yinxin::cli {
@@ -58,6 +66,53 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& s)
     return std::make_pair(host, static_cast<std::uint16_t>(value));
 }
 
+// The "publication" configuration (CRL DP / AIA base URL, CPS OID and URI; `yinxin ca init` writes
+// it): read by config.read, replaced through PUT /api/v1/config/publication after a second
+// person's approval. The file is replaced atomically (write + rename).
+api::ConfigEntry publication_entry(const std::string& data_dir) {
+    const std::string path = (std::filesystem::path(data_dir) / "publication.json").string();
+    api::ConfigEntry e;
+    e.read = [path]() -> Result<nlohmann::json> {
+        if (!std::filesystem::exists(path)) return nlohmann::json::object();
+        YX_ASSIGN_OR_RETURN(Bytes raw, read_binary_file(path));
+        auto j = nlohmann::json::parse(to_string(raw), nullptr, false);
+        if (j.is_discarded()) return make_error(Errc::invalid_argument, path + " is not JSON");
+        return j;
+    };
+    e.write = [path](const nlohmann::json& v) -> Status {
+        if (!v.is_object()) return make_error(Errc::api_bad_request, "publication must be a JSON object");
+        for (const auto& [k, item] : v.items()) {
+            if (k != "base_url" && k != "cps_oid" && k != "cps_uri")
+                return make_error(Errc::api_bad_request, "publication has no setting \"" + k + "\"");
+            if (!item.is_string()) return make_error(Errc::api_bad_request, "publication." + k + " must be a string");
+        }
+        const std::string base = v.value("base_url", "");
+        if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0)
+            return make_error(Errc::api_bad_request, "publication.base_url must be an http:// or https:// URL");
+        if (v.contains("cps_oid")) {
+            auto oid = asn1::Oid::from_string(v["cps_oid"].get<std::string>());
+            if (!oid) return make_error(Errc::api_bad_request, "publication.cps_oid: " + oid.error().message);
+        }
+        const std::string tmp = path + ".tmp";
+        YX_TRY(write_binary_file(tmp, as_bytes(v.dump(2) + "\n")));
+        std::error_code ec;
+        std::filesystem::rename(tmp, path, ec);
+        if (ec) return make_error(Errc::io_error, "replacing " + path + ": " + ec.message());
+        return ok_status();
+    };
+    return e;
+}
+
+// The staff side of the data directory: auth store, audit log, auth service (one SQLite file).
+struct StaffSide {
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    std::unique_ptr<store::SqliteAuthStore> auth_store;
+    std::unique_ptr<store::SqliteAuditStore> audit_store;
+    std::unique_ptr<audit::AuditLog> audit_log;
+    std::unique_ptr<auth::AuthService> auth;
+};
+
 void run_serve(const ServeOptions& o) {
     auto where = take(parse_listen(o.listen));
     api::ServerConfig config;
@@ -92,9 +147,22 @@ void run_serve(const ServeOptions& o) {
     api::Server server(config);
     // The embedded store of the data directory (created by `yinxin ca init`): public CA routes.
     std::unique_ptr<store::SqliteStore> store;
+    std::unique_ptr<StaffSide> staff;
     if (!o.data_dir.empty()) {
         store = take(store::SqliteStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
         check(api::add_public_ca_routes(server, *store, *store));
+        const std::string db = (std::filesystem::path(o.data_dir) / "store.db").string();
+        staff = std::make_unique<StaffSide>();
+        staff->auth_store = take(store::SqliteAuthStore::open(db));
+        staff->audit_store = take(store::SqliteAuditStore::open(db));
+        staff->audit_log = std::make_unique<audit::AuditLog>(*staff->audit_store, audit::AuditLogOptions{});
+        staff->auth = std::make_unique<auth::AuthService>(*staff->auth_store, staff->clock, staff->rng);
+        api::StaffApi sapi;
+        sapi.auth = staff->auth.get();
+        sapi.audit = staff->audit_log.get();
+        sapi.audit_store = staff->audit_store.get();
+        sapi.config["publication"] = publication_entry(o.data_dir);
+        check(api::add_staff_routes(server, sapi));
         server.add_health_check("store", [s = store.get()]() -> Status {
             auto cas = s->list_cas();
             return cas.ok() ? ok_status() : Status(cas.error());
@@ -107,6 +175,8 @@ void run_serve(const ServeOptions& o) {
               << "  metrics: " << url << "/metrics" << std::endl;
     if (store) {
         std::cout << "  CAs:     " << url << "/api/v1/cas" << std::endl;
+        std::cout << "  staff:   " << url << "/api/v1/auth/login (password + certificate; see docs/openapi.yaml)"
+                  << std::endl;
         auto cas = store->list_cas();
         if (cas.ok()) {
             for (const auto& c : cas.value())

@@ -12,6 +12,7 @@
 
 #include "auth/auth_fixture.h"
 #include "support/test_support.h"
+#include "yinxin/store/sqlite_audit_store.h"
 
 namespace yinxin::auth::testing {
 namespace {
@@ -86,6 +87,15 @@ TEST_F(DeviceStaffPolicyTest, CustodiansAreCheckedAgainstTheStaffRegister) {
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto j = nlohmann::json::parse(r.output);
     EXPECT_TRUE(j["custodians_checked"].get<bool>());
+    // Every attempt is in the register's audit log: three refused, then the ceremony.
+    {
+        auto audit_store = store::SqliteAuditStore::open(staff_db()).value();
+        std::vector<std::string> seen;
+        const std::vector<audit::AuditRecord> records = audit_store->read_range(1, 1000).value();
+        for (const auto& rec : records)
+            if (rec.action == "device.init") seen.push_back(rec.success ? "ok" : "refused");
+        EXPECT_EQ(seen, (std::vector<std::string>{"refused", "refused", "refused", "ok"}));
+    }
 
     // Reshare to a set with the system maintainer: refused; the old shares still open the device.
     r = device("reshare", with_sm, passwords_file("e.txt", with_sm), true, {"--shares-file", good_pw});
