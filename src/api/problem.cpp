@@ -76,7 +76,8 @@ unsigned http_status_for(Errc code) noexcept {
         case Errc::auth_duplicate: return 409;
         // Not allowed alone (§8.2.1 b two-person rule). A handler that records the change for a
         // second approver answers 202 itself; as an error it is a refusal.
-        case Errc::auth_approval_required: return 403;
+        case Errc::auth_approval_required:
+        case Errc::auth_decision_signature_invalid: return 403;
         case Errc::auth_not_found: return 404;
 
         // store

@@ -11,7 +11,9 @@
 
 #include "yinxin/base/bytes.h"
 #include "yinxin/base/clock.h"
+#include "yinxin/crypto/sm2.h"
 #include "yinxin/crypto/sm3.h"
+#include "yinxin/x509/certificate.h"
 
 namespace yinxin::api {
 namespace {
@@ -476,8 +478,11 @@ public:
                           YX_ASSIGN_OR_RETURN(StaffRecord me, caller(req, &note));
                           note.target = req.path_param("id");
                           YX_ASSIGN_OR_RETURN(Bytes hash, hex_field(req.json, "payload_sm3"));
+                          YX_TRY(check_decision(me, "approve", note.target, hash, req.json, note));
+                          const std::string signed_note = note.detail;
                           YX_ASSIGN_OR_RETURN(auth::AuthEvent ev, auth.approve(me.id, note.target, hash));
                           note.from(ev);
+                          note.detail += "; " + signed_note;
                           return Response::json({{"id", note.target}, {"status", "approved"}});
                       }),
               json_body);
@@ -488,8 +493,11 @@ public:
                           note.target = req.path_param("id");
                           YX_ASSIGN_OR_RETURN(Bytes hash, hex_field(req.json, "payload_sm3"));
                           YX_ASSIGN_OR_RETURN(std::string reason, text_field(req.json, "reason"));
+                          YX_TRY(check_decision(me, "reject", note.target, hash, req.json, note));
+                          const std::string signed_note = note.detail;
                           YX_ASSIGN_OR_RETURN(auth::AuthEvent ev, auth.reject(me.id, note.target, hash, reason));
                           note.from(ev);
+                          note.detail += "; " + signed_note;
                           return Response::json({{"id", note.target}, {"status", "rejected"}});
                       }),
               json_body);
@@ -542,6 +550,27 @@ private:
         return Response::no_content();
     }
 
+    // Checks the decision signature of `me` over decision_text(...) and notes it for the audit log.
+    Status check_decision(const StaffRecord& me, std::string_view decision, std::string_view approval_id,
+                          BytesView payload_hash, const nlohmann::json& body, AuditNote& note) const {
+        const Error invalid = make_error(Errc::auth_decision_signature_invalid,
+                                         "a decision needs the member's SM2 signature over "
+                                         "decision_text(decision, approval id, payload SM3)");
+        YX_ASSIGN_OR_RETURN(std::string sig_text, text_field(body, "signature", false));
+        if (sig_text.empty()) return invalid;
+        auto sig = base64_decode(sig_text);
+        if (!sig) return bad_request("field \"signature\" must be base64 (DER SM2 signature)");
+        auto cert = x509::Certificate::parse(me.certificate_der);
+        if (!cert) return make_error(Errc::auth_decision_signature_invalid, "no usable registered certificate");
+        auto pub = cert->public_key_info().sm2_public_key();
+        if (!pub) return make_error(Errc::auth_decision_signature_invalid, "the registered certificate is not SM2");
+        const std::string text = decision_text(decision, approval_id, hex_encode(payload_hash));
+        if (!crypto::sm2_verify(*pub, as_bytes(text), *sig, m_api.auth->config().sm2_id).ok()) return invalid;
+        note.detail = std::string(decision) + " signed by " + me.id + " (certificate " + cert->serial_hex() +
+                      "); SM2 signature " + sig_text;
+        return ok_status();
+    }
+
     Result<const ConfigEntry*> config_entry(std::string_view key) const {
         auto it = m_api.config.find(key);
         if (it == m_api.config.end())
@@ -554,6 +583,12 @@ private:
 };
 
 }  // namespace
+
+std::string decision_text(std::string_view decision, std::string_view approval_id, std::string_view payload_sm3_hex) {
+    std::string t = "yinxin-decision/1\n";
+    t.append(decision).append("\n").append(approval_id).append("\n").append(payload_sm3_hex).append("\n");
+    return t;
+}
 
 std::string config_change_payload(std::string_view key, const nlohmann::json& value) {
     return nlohmann::json{{"key", key}, {"value", value}}.dump();

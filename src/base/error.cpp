@@ -144,6 +144,7 @@ std::string_view errc_name(Errc code) noexcept {
         case Errc::auth_not_found: return "auth.not_found";
         case Errc::auth_bad_request: return "auth.bad_request";
         case Errc::auth_approval_required: return "auth.approval_required";
+        case Errc::auth_decision_signature_invalid: return "auth.decision_signature_invalid";
         case Errc::seal_bad_encoding: return "seal.bad_encoding";
         case Errc::seal_bad_header: return "seal.bad_header";
         case Errc::seal_unsupported_version: return "seal.unsupported_version";

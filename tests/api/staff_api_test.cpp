@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <set>
@@ -130,6 +131,13 @@ protected:
         auto r = login_reply(id, passwords[id]);
         EXPECT_EQ(r.status(), 200u) << id << ": " << r.body();
         return r.json().value("token", "");
+    }
+
+    // A decision body signed by `id` (api::decision_text).
+    nlohmann::json decision(const std::string& id, const std::string& what, const std::string& approval,
+                            const std::string& hash) {
+        const Bytes sig = crypto::sm2_sign(keys.at(id), as_bytes(api::decision_text(what, approval, hash))).value();
+        return {{"payload_sm3", hash}, {"signature", base64_encode(sig)}};
     }
 
     std::vector<audit::AuditRecord> audit_records() { return audit_store->read_range(1, 100000).value(); }
@@ -357,14 +365,33 @@ TEST_F(StaffApiTest, ConfigChangeWaitsForTheSecondApprover) {
     EXPECT_EQ(early.json()["error"], "auth.approval_required");
     EXPECT_EQ(config_value["base_url"], "http://127.0.0.1:8080");
     // The requester cannot approve their own request.
-    auto self = call(http::verb::post, "/api/v1/approvals/" + id + "/approve", {{"payload_sm3", hash}}, sa);
+    auto self =
+        call(http::verb::post, "/api/v1/approvals/" + id + "/approve", decision("root.admin", "approve", id, hash), sa);
     EXPECT_EQ(self.json()["error"], "auth.same_person");
     // Approval of other bytes is refused.
+    const std::string zeros(64, '0');
     auto wrong =
-        call(http::verb::post, "/api/v1/approvals/" + id + "/approve", {{"payload_sm3", std::string(64, '0')}}, sec);
+        call(http::verb::post, "/api/v1/approvals/" + id + "/approve", decision("sec", "approve", id, zeros), sec);
     EXPECT_EQ(wrong.json()["error"], "auth.approval_mismatch");
-    auto ok = call(http::verb::post, "/api/v1/approvals/" + id + "/approve", {{"payload_sm3", hash}}, sec);
+    // The decision must carry the approver's own signature over the decision text.
+    auto unsigned_decision =
+        call(http::verb::post, "/api/v1/approvals/" + id + "/approve", {{"payload_sm3", hash}}, sec);
+    EXPECT_EQ(unsigned_decision.json()["error"], "auth.decision_signature_invalid");
+    auto other_key = call(http::verb::post, "/api/v1/approvals/" + id + "/approve",
+                          decision("root.admin", "approve", id, hash), sec);
+    EXPECT_EQ(other_key.json()["error"], "auth.decision_signature_invalid");
+    auto as_reject =
+        call(http::verb::post, "/api/v1/approvals/" + id + "/approve", decision("sec", "reject", id, hash), sec);
+    EXPECT_EQ(as_reject.json()["error"], "auth.decision_signature_invalid");
+    auto ok = call(http::verb::post, "/api/v1/approvals/" + id + "/approve", decision("sec", "approve", id, hash), sec);
     ASSERT_EQ(ok.status(), 200u) << ok.body();
+    // The signed decision is kept in the audit log, signature included.
+    const auto recs = audit_records();
+    auto it = std::find_if(recs.rbegin(), recs.rend(),
+                           [](const audit::AuditRecord& r) { return r.action == "approval.approve" && r.success; });
+    ASSERT_NE(it, recs.rend());
+    EXPECT_EQ(it->actor, "sec");
+    EXPECT_NE(it->detail.find("SM2 signature "), std::string::npos) << it->detail;
     // A different value than the approved one is refused; the approved one goes through once.
     nlohmann::json other = value;
     other["base_url"] = "https://evil.example";

@@ -28,8 +28,8 @@
 //   GET  /api/v1/audit/verify              audit.verify
 //   GET  /api/v1/config/{key}              config.read
 //   POST /api/v1/approvals                 {action, payload, org_node?} → request (e.g. config.change)
-//   POST /api/v1/approvals/{id}/approve    {payload_sm3}
-//   POST /api/v1/approvals/{id}/reject     {payload_sm3, reason}
+//   POST /api/v1/approvals/{id}/approve    {payload_sm3, signature}
+//   POST /api/v1/approvals/{id}/reject     {payload_sm3, reason, signature}
 //   PUT  /api/v1/config/{key}              {approval_id, value}        config.change, approved by another
 #pragma once
 
@@ -64,5 +64,11 @@ Status add_staff_routes(Server& server, const StaffApi& api);
 // The payload of a config.change approval for `key` and `value`: the exact bytes whose SM3 the
 // approver confirms ({"key":...,"value":...} serialised by nlohmann::json::dump()).
 std::string config_change_payload(std::string_view key, const nlohmann::json& value);
+
+// A staff decision is signed by the person who takes it (issue 4): approving or rejecting an
+// approval needs an SM2 signature (the AuthConfig SM2 ID, the key of the member's registered login
+// certificate) over this text, and the signature is kept in the decision's audit record.
+//   "yinxin-decision/1\n" <decision: approve|reject> "\n" <approval id> "\n" <payload SM3, lower hex> "\n"
+std::string decision_text(std::string_view decision, std::string_view approval_id, std::string_view payload_sm3_hex);
 
 }  // namespace yinxin::api

@@ -185,6 +185,7 @@ enum class Errc : std::uint32_t {
     auth_not_found = 14025,
     auth_bad_request = 14026,
     auth_approval_required = 14027,
+    auth_decision_signature_invalid = 14028,
 
     // 15xxx api (HTTP layer: routing, request validation, server configuration)
     api_route_not_found = 15001,
