@@ -45,6 +45,8 @@ $Y ca list --data-dir "$DATA"
 # Demo staff: one member per LD/T 03-2022 §5.4 role, each with a certificate from the demo sub CA.
 $Y staff demo --data-dir "$DATA" --shares-file "$DATA/demo-shares.txt" --pin-file "$DATA/demo-pin.txt" \
   --out "$DATA/demo-staff"
+# Sign the head of the audit log with the audit key held in the device.
+$Y audit checkpoint --data-dir "$DATA" --shares-file "$DATA/demo-shares.txt" --pin-file "$DATA/demo-pin.txt"
 echo
 echo "DEMO staff logins (login role password key certificate):"
 grep -v '^#' "$DATA/demo-staff/logins.txt" | sed 's/^/  /'

@@ -629,6 +629,55 @@ void run_staff_demo(const StaffDemoArgs& a) {
     std::cout << "demo staff created (" << std::size(k_demo_staff) << " members); logins in " << list.string() << "\n";
 }
 
+// ---- audit checkpoint ----------------------------------------------------------------------
+
+// Signs the head of the audit log with the audit key held in the device (created with the label
+// "audit-checkpoint" on first use; LD/T 03-2022 §8.3.8 and issue 4: checkpoints signed with an audit
+// key in the device). The key's public half is written to <data-dir>/audit-key.pem so that
+// `yinxin audit verify --public-key` pins it.
+constexpr std::string_view k_audit_key_label = "audit-checkpoint";
+
+struct CheckpointArgs {
+    EnvArgs env;
+};
+
+void run_audit_checkpoint(const CheckpointArgs& a) {
+    auto env = open_signing_env(a.env);
+    device::KeyInfo key;
+    auto found = env->device->find_key(k_audit_key_label);
+    if (found) {
+        key = std::move(found).value();
+    } else if (found.code() == Errc::device_key_not_found) {
+        auto gen = take(env->device->generate_key_pair(device::KeyAlgorithm::sm2, k_audit_key_label, env->pin));
+        env->audit_device(gen.event);
+        key = gen.key;
+    } else {
+        fail(found.error());
+    }
+    env->audit_device(take(env->device->get_private_key_access_right(key.index, env->pin)));
+    audit::AuditLogOptions o;
+    o.device = env->device.get();
+    o.key_index = key.index;
+    audit::AuditLog log(*env->audit_store, o);
+    const auto cp = take(log.checkpoint());
+    const Bytes spki = take(env->device->export_public_key(key.index));
+    const std::string key_file = (fs::path(a.env.store_path()).parent_path() / "audit-key.pem").string();
+    check(write_binary_file(key_file, as_bytes(pem_encode("PUBLIC KEY", spki))));
+    if (a.env.json) {
+        std::cout << nlohmann::json{{"seq", cp.seq},
+                                    {"record_hash", hex_encode(cp.record_hash)},
+                                    {"key_index", cp.key_index},
+                                    {"public_key_file", key_file}}
+                         .dump()
+                  << "\n";
+        return;
+    }
+    std::cout << "checkpoint signed at record " << cp.seq << " (" << hex_encode(cp.record_hash) << ") with audit key "
+              << cp.key_index << "\n"
+              << "audit key: " << key_file << " (yinxin audit verify --store " << a.env.store_path() << " --public-key "
+              << key_file << ")\n";
+}
+
 // ---- cert show -----------------------------------------------------------------------------
 
 struct CertShowArgs {
@@ -748,6 +797,15 @@ void register_ca_commands(CLI::App& app) {
     sd->add_option("--profile", demo->profile_id, "Profile of the staff certificates")->capture_default_str();
     sd->callback([demo] { run_staff_demo(*demo); });
     register_staff_login_command(*staff_cmd);
+
+    // `yinxin audit checkpoint` needs the signing environment; the other audit commands are in
+    // audit_cmd.cpp.
+    auto cpa = std::make_shared<CheckpointArgs>();
+    auto* audit_cmd = app.get_subcommand("audit");
+    auto* cp =
+        audit_cmd->add_subcommand("checkpoint", "Sign the head of the audit log with the audit key in the device");
+    add_signing_options(cp, cpa->env);
+    cp->callback([cpa] { run_audit_checkpoint(*cpa); });
 
     auto* ca_cmd = app.add_subcommand("ca", "Certificate authorities: key ceremonies, registry, key changeover");
     ca_cmd->require_subcommand(1);

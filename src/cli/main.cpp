@@ -76,8 +76,8 @@ int run(int argc, char** argv) {
     // Commands registered by component files run inside CLI11 callbacks and report failure by
     // throwing CLI::RuntimeError, which CLI11_PARSE turns into the exit code.
     yinxin::cli::register_device_commands(app);
+    yinxin::cli::register_audit_commands(app);  // before ca: ca adds `audit checkpoint`
     yinxin::cli::register_ca_commands(app);
-    yinxin::cli::register_audit_commands(app);
     yinxin::cli::register_seal_commands(app);
     yinxin::cli::register_serve_commands(app);
 

@@ -56,6 +56,25 @@ TEST_F(CaCli, ListsTheDemoHierarchy) {
     }
 }
 
+// The audit key in the device signs the head of the log; `audit verify --public-key` pins it and
+// counts the checkpoint; a second checkpoint reuses the same key.
+TEST_F(CaCli, AuditCheckpointSignedWithTheDeviceAuditKey) {
+    std::vector<std::string> args = {"audit", "checkpoint", "--json"};
+    for (auto& o : s_data->signing_opts()) args.push_back(o);
+    auto r = s_data->run(args);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto cp = nlohmann::json::parse(r.output.substr(r.output.rfind('{')));
+    const std::string key_file = cp["public_key_file"];
+    auto v = s_data->run({"audit", "verify", "--store", s_data->store(), "--public-key", key_file, "--json"});
+    ASSERT_EQ(v.exit_code, 0) << v.output;
+    auto rep = nlohmann::json::parse(v.output);
+    EXPECT_GE(rep["checkpoints"].get<int>(), 1) << v.output;
+    EXPECT_TRUE(rep["key_pinned"].get<bool>()) << v.output;
+    r = s_data->run(args);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(nlohmann::json::parse(r.output.substr(r.output.rfind('{')))["key_index"], cp["key_index"]);
+}
+
 TEST_F(CaCli, CeremonyIsIdempotent) {
     std::vector<std::string> args = {"ca", "init", "--config", s_data->dir() + "/ceremony.json", "--json"};
     for (auto& o : s_data->signing_opts()) args.push_back(o);
