@@ -5,6 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <iterator>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "cli/cli_fixture.h"
 #include "yinxin/store/sqlite_store.h"
 #include "yinxin/x509/certificate.h"
@@ -196,26 +202,66 @@ TEST_F(CaCli, TwoSharesCannotSign) {
 namespace yinxin::test {
 namespace {
 
+// `yinxin serve --listen 127.0.0.1:0 --data-dir <dir>`, running until stop().
+class ServeProcess {
+public:
+    explicit ServeProcess(const std::string& data_dir) {
+        std::vector<std::string> argv = {
+            std::string(k_yinxin_cli), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir};
+        std::string error;
+        m_pid = spawn_process(argv, &m_fd, &error);
+        if (m_pid <= 0) {
+            ADD_FAILURE() << error;
+            return;
+        }
+        std::string out;
+        char buf[1024];
+        while (out.find("/metrics") == std::string::npos) {
+            const ssize_t n = ::read(m_fd, buf, sizeof buf);
+            if (n <= 0) break;
+            out.append(buf, static_cast<std::size_t>(n));
+        }
+        const auto at = out.find("listening on ");
+        if (at == std::string::npos) {
+            ADD_FAILURE() << out;
+            return;
+        }
+        m_url = out.substr(at + 13, out.find('\n', at) - at - 13);
+    }
+    ~ServeProcess() {
+        if (m_pid > 0) stop();
+    }
+    ServeProcess(const ServeProcess&) = delete;
+    ServeProcess& operator=(const ServeProcess&) = delete;
+
+    const std::string& url() const { return m_url; }
+    // SIGTERM, drain the output, and the exit code (0 after a graceful shutdown).
+    int stop() {
+        ::kill(m_pid, SIGTERM);
+        char buf[1024];
+        for (;;) {
+            const ssize_t n = ::read(m_fd, buf, sizeof buf);
+            if (n <= 0) break;
+        }
+        ::close(m_fd);
+        const int code = wait_exit_code(m_pid);
+        m_pid = -1;
+        return code;
+    }
+
+private:
+    pid_t m_pid = -1;
+    int m_fd = -1;
+    std::string m_url;
+};
+
 // `yinxin serve --data-dir` publishes the CA certificates at the AIA caIssuers URLs the issued
 // certificates carry, and the CA list; fetched with curl as a relying party would.
 TEST_F(CaCli, ServePublishesCaCertificates) {
     ASSERT_TRUE(executable_available("/usr/bin/curl", "curl"));
-    std::vector<std::string> argv = {
-        std::string(k_yinxin_cli), "serve", "--listen", "127.0.0.1:0", "--data-dir", s_data->dir()};
-    int fd = -1;
-    std::string error;
-    const pid_t pid = spawn_process(argv, &fd, &error);
-    ASSERT_GT(pid, 0) << error;
-    std::string out;
-    char buf[1024];
-    while (out.find("/metrics") == std::string::npos) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n <= 0) break;
-        out.append(buf, static_cast<std::size_t>(n));
-    }
-    const auto at = out.find("listening on ");
-    ASSERT_NE(at, std::string::npos) << out;
-    const std::string url = out.substr(at + 13, out.find('\n', at) - at - 13);
+    ServeProcess serve(s_data->dir());
+    ASSERT_FALSE(serve.url().empty());
+    const std::string& url = serve.url();
 
     ScratchDir tmp;
     auto r = run_process({"/usr/bin/curl", "-sf", "-o", (tmp / "root.cer").string(), url + "/ca/demo-root.cer"});
@@ -230,14 +276,60 @@ TEST_F(CaCli, ServePublishesCaCertificates) {
     EXPECT_EQ(r.output, "404");
     r = run_process({"/usr/bin/curl", "-sf", url + "/health"});
     EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(serve.stop(), 0);
+}
 
-    ::kill(pid, SIGTERM);
-    for (;;) {
-        const ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n <= 0) break;
+// The README's main job end to end (scripts/run.sh): demo staff with certificates, the served staff
+// API, a login with password + signed challenge through `yinxin staff login`, and the auditor's view
+// of the audit log; idempotent re-run of `staff demo`.
+TEST_F(CaCli, DemoStaffLogInToTheServedStaffApi) {
+    ASSERT_TRUE(executable_available("/usr/bin/curl", "curl"));
+    ScratchDir tmp;
+    CliData data(tmp / "data");
+    data.prepare();
+    ASSERT_TRUE(data.ok());
+    const std::string out = (tmp / "data" / "demo-staff").string();
+    std::vector<std::string> demo = {"staff", "demo", "--out", out};
+    for (auto& o : data.signing_opts()) demo.push_back(o);
+    auto r = data.run(demo);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    // login role password key certificate
+    std::map<std::string, std::vector<std::string>> logins;
+    std::istringstream lines(to_string(read_file(std::filesystem::path(out) / "logins.txt")));
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream f(line);
+        std::vector<std::string> fields{std::istream_iterator<std::string>(f), std::istream_iterator<std::string>()};
+        ASSERT_EQ(fields.size(), 5u) << line;
+        logins[fields[0]] = fields;
     }
-    ::close(fd);
-    EXPECT_EQ(wait_exit_code(pid), 0);
+    EXPECT_EQ(logins.size(), 7u);
+    r = data.run(demo);  // idempotent
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("already set up"), std::string::npos) << r.output;
+
+    ServeProcess serve(data.dir());
+    ASSERT_FALSE(serve.url().empty());
+    const auto& auditor = logins.at("auditor");
+    write_file(tmp / "pw.txt", auditor[2] + "\n");
+    r = data.run({"staff", "login", "--url", serve.url(), "--login", "auditor", "--password-file",
+                  (tmp / "pw.txt").string(), "--key", auditor[3]});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::string token = nlohmann::json::parse(r.output)["token"];
+    const std::string bearer = "Authorization: Bearer " + token;
+    r = run_process({"/usr/bin/curl", "-sf", "-H", bearer, serve.url() + "/api/v1/audit/verify"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(nlohmann::json::parse(r.output)["intact"].get<bool>()) << r.output;
+    // The auditor may not list staff; a wrong password does not log in.
+    r = run_process(
+        {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", bearer, serve.url() + "/api/v1/staff"});
+    EXPECT_EQ(r.output, "403");
+    write_file(tmp / "bad.txt", std::string("Wrong#Pass9\n"));
+    r = data.run({"staff", "login", "--url", serve.url(), "--login", "auditor", "--password-file",
+                  (tmp / "bad.txt").string(), "--key", auditor[3]});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("auth.bad_credentials"), std::string::npos) << r.output;
+    EXPECT_EQ(serve.stop(), 0);
 }
 
 }  // namespace
