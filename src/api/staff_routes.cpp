@@ -11,9 +11,7 @@
 
 #include "yinxin/base/bytes.h"
 #include "yinxin/base/clock.h"
-#include "yinxin/crypto/sm2.h"
 #include "yinxin/crypto/sm3.h"
-#include "yinxin/x509/certificate.h"
 
 namespace yinxin::api {
 namespace {
@@ -550,24 +548,16 @@ private:
         return Response::no_content();
     }
 
-    // Checks the decision signature of `me` over decision_text(...) and notes it for the audit log.
+    // The decision signature of `me` (auth::AuthService::verify_decision), noted for the audit log
+    // with the signature itself.
     Status check_decision(const StaffRecord& me, std::string_view decision, std::string_view approval_id,
                           BytesView payload_hash, const nlohmann::json& body, AuditNote& note) const {
-        const Error invalid = make_error(Errc::auth_decision_signature_invalid,
-                                         "a decision needs the member's SM2 signature over "
-                                         "decision_text(decision, approval id, payload SM3)");
         YX_ASSIGN_OR_RETURN(std::string sig_text, text_field(body, "signature", false));
-        if (sig_text.empty()) return invalid;
         auto sig = base64_decode(sig_text);
         if (!sig) return bad_request("field \"signature\" must be base64 (DER SM2 signature)");
-        auto cert = x509::Certificate::parse(me.certificate_der);
-        if (!cert) return make_error(Errc::auth_decision_signature_invalid, "no usable registered certificate");
-        auto pub = cert->public_key_info().sm2_public_key();
-        if (!pub) return make_error(Errc::auth_decision_signature_invalid, "the registered certificate is not SM2");
-        const std::string text = decision_text(decision, approval_id, hex_encode(payload_hash));
-        if (!crypto::sm2_verify(*pub, as_bytes(text), *sig, m_api.auth->config().sm2_id).ok()) return invalid;
-        note.detail = std::string(decision) + " signed by " + me.id + " (certificate " + cert->serial_hex() +
-                      "); SM2 signature " + sig_text;
+        YX_ASSIGN_OR_RETURN(std::string signed_by,
+                            m_api.auth->verify_decision(me.id, decision, approval_id, payload_hash, *sig));
+        note.detail = signed_by + "; SM2 signature " + sig_text;
         return ok_status();
     }
 
@@ -583,12 +573,6 @@ private:
 };
 
 }  // namespace
-
-std::string decision_text(std::string_view decision, std::string_view approval_id, std::string_view payload_sm3_hex) {
-    std::string t = "yinxin-decision/1\n";
-    t.append(decision).append("\n").append(approval_id).append("\n").append(payload_sm3_hex).append("\n");
-    return t;
-}
 
 std::string config_change_payload(std::string_view key, const nlohmann::json& value) {
     return nlohmann::json{{"key", key}, {"value", value}}.dump();

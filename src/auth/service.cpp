@@ -561,6 +561,29 @@ Result<WithEvent<LoginResult>> AuthService::login(const LoginRequest& request) {
     return WithEvent<LoginResult>{std::move(r), std::move(ev)};
 }
 
+std::string decision_text(std::string_view decision, std::string_view object_id, std::string_view payload_sm3_hex) {
+    std::string t = "yinxin-decision/1\n";
+    t.append(decision).append("\n").append(object_id).append("\n").append(payload_sm3_hex).append("\n");
+    return t;
+}
+
+Result<std::string> AuthService::verify_decision(std::string_view actor, std::string_view decision,
+                                                 std::string_view object_id, BytesView payload_hash,
+                                                 BytesView signature) {
+    const Error invalid = make_error(Errc::auth_decision_signature_invalid,
+                                     "a decision needs the member's SM2 signature over "
+                                     "decision_text(decision, object id, payload SM3)");
+    if (signature.empty()) return invalid;
+    YX_ASSIGN_OR_RETURN(StaffRecord me, load_actor(actor));
+    auto cert = x509::Certificate::parse(me.certificate_der);
+    if (!cert) return make_error(Errc::auth_decision_signature_invalid, "no usable registered certificate");
+    auto pub = cert->public_key_info().sm2_public_key();
+    if (!pub) return make_error(Errc::auth_decision_signature_invalid, "the registered certificate is not SM2");
+    const std::string text = decision_text(decision, object_id, hex_encode(payload_hash));
+    if (!crypto::sm2_verify(*pub, as_bytes(text), signature, m_config.sm2_id).ok()) return invalid;
+    return std::string(decision) + " signed by " + me.id + " (certificate " + cert->serial_hex() + ")";
+}
+
 Result<StaffRecord> AuthService::authenticate(std::string_view token) {
     const Error invalid = make_error(Errc::auth_session_invalid, "session unknown, expired or revoked");
     if (token.size() != 2 * k_token_bytes) return invalid;

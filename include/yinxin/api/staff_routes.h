@@ -65,10 +65,8 @@ Status add_staff_routes(Server& server, const StaffApi& api);
 // approver confirms ({"key":...,"value":...} serialised by nlohmann::json::dump()).
 std::string config_change_payload(std::string_view key, const nlohmann::json& value);
 
-// A staff decision is signed by the person who takes it (issue 4): approving or rejecting an
-// approval needs an SM2 signature (the AuthConfig SM2 ID, the key of the member's registered login
-// certificate) over this text, and the signature is kept in the decision's audit record.
-//   "yinxin-decision/1\n" <decision: approve|reject> "\n" <approval id> "\n" <payload SM3, lower hex> "\n"
-std::string decision_text(std::string_view decision, std::string_view approval_id, std::string_view payload_sm3_hex);
+// Approve/reject bodies carry the member's SM2 signature over auth::decision_text("approve" or
+// "reject", approval id, payload SM3 hex); it is kept in the decision's audit record.
+using auth::decision_text;
 
 }  // namespace yinxin::api

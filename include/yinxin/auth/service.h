@@ -92,6 +92,12 @@ struct LoginResult {
 // may not review it. auth.same_person when they are the same, auth.bad_request when either is empty.
 Status check_maker_checker(std::string_view maker, std::string_view checker);
 
+// A staff decision is signed by the person who takes it (issue 4): e.g. approving or rejecting an
+// approval needs an SM2 signature (AuthConfig::sm2_id, the key of the member's registered login
+// certificate) over this text.
+//   "yinxin-decision/1\n" <decision: approve|reject> "\n" <object id> "\n" <payload SM3, lower hex> "\n"
+std::string decision_text(std::string_view decision, std::string_view object_id, std::string_view payload_sm3_hex);
+
 class AuthService {
 public:
     AuthService(AuthStore& store, const Clock& clock, Rng& rng, AuthConfig config = {});
@@ -160,6 +166,13 @@ public:
     // for unknown, idle-expired, absolutely expired or deactivated-member sessions.
     Result<StaffRecord> authenticate(std::string_view token);
     Result<AuthEvent> logout(std::string_view token);
+
+    // Checks `signature` by the active member `actor` over decision_text(decision, object_id,
+    // hex(payload_hash)) with the member's registered certificate. Returns what the audit record
+    // keeps ("<decision> signed by <id> (certificate <serial>)").
+    // auth.decision_signature_invalid when missing, malformed or not the member's.
+    Result<std::string> verify_decision(std::string_view actor, std::string_view decision, std::string_view object_id,
+                                        BytesView payload_hash, BytesView signature);
 
     // --- two-person rule ---
     // The actor must be allowed to take `kind` on `org_node` (or on its own node for unscoped
