@@ -80,6 +80,11 @@ unsigned http_status_for(Errc code) noexcept {
         case Errc::auth_decision_signature_invalid: return 403;
         case Errc::auth_not_found: return 404;
 
+        // certificate status
+        case Errc::ca_certificate_not_found: return 404;
+        case Errc::ca_already_revoked:
+        case Errc::ca_not_on_hold: return 409;
+
         // store
         case Errc::store_duplicate_serial:
         case Errc::store_conflict: return 409;

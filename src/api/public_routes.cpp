@@ -4,6 +4,7 @@
 
 #include "yinxin/base/bytes.h"
 #include "yinxin/ca/names.h"
+#include "yinxin/x509/crl.h"
 
 namespace yinxin::api {
 namespace {
@@ -18,9 +19,17 @@ nlohmann::json ca_summary(const ca::CaRecord& c) {
             {"certificate_url", "/ca/" + c.id + ".cer"}};
 }
 
+// "<id><ext>" → id; route-not-found otherwise.
+Result<std::string_view> file_id(std::string_view file, std::string_view ext, std::string_view what) {
+    if (file.size() <= ext.size() || file.substr(file.size() - ext.size()) != ext)
+        return make_error(Errc::api_route_not_found, std::string(what));
+    return file.substr(0, file.size() - ext.size());
+}
+
 }  // namespace
 
-Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::CertificateReader& reader) {
+Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::CertificateReader& reader,
+                            ca::RevocationStore* status) {
     YX_TRY(server.add_route("GET", "/api/v1/cas", [&registry](const Request&) -> Result<Response> {
         YX_ASSIGN_OR_RETURN(auto cas, registry.list_cas());
         auto list = nlohmann::json::array();
@@ -34,18 +43,16 @@ Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::Certif
         return Response::json(j);
     }));
     YX_TRY(server.add_route("GET", "/ca/{file}", [&registry](const Request& req) -> Result<Response> {
-        std::string_view file = req.path_param("file");
-        constexpr std::string_view ext = ".cer";
-        if (file.size() <= ext.size() || file.substr(file.size() - ext.size()) != ext)
-            return make_error(Errc::api_route_not_found, "CA certificates are served as /ca/<id>.cer");
-        YX_ASSIGN_OR_RETURN(auto c, registry.get_ca(file.substr(0, file.size() - ext.size())));
+        YX_ASSIGN_OR_RETURN(std::string_view id,
+                            file_id(req.path_param("file"), ".cer", "CA certificates are served as /ca/<id>.cer"));
+        YX_ASSIGN_OR_RETURN(auto c, registry.get_ca(id));
         if (c.certificate_der.empty())
             return make_error(Errc::api_route_not_found, "CA '" + c.id + "' has no certificate yet");
         // RFC 2585 3: a single DER certificate is application/pkix-cert.
         return Response::text(to_string(c.certificate_der), "application/pkix-cert");
     }));
     YX_TRY(server.add_route(
-        "GET", "/api/v1/cas/{id}/certificates/{serial}", [&reader](const Request& req) -> Result<Response> {
+        "GET", "/api/v1/cas/{id}/certificates/{serial}", [&reader, status](const Request& req) -> Result<Response> {
             YX_ASSIGN_OR_RETURN(Bytes serial, hex_decode(req.path_param("serial")));
             YX_ASSIGN_OR_RETURN(auto rec, reader.certificate_by_serial(req.path_param("id"), serial));
             nlohmann::json j{{"ca_id", rec.ca_id},
@@ -58,9 +65,27 @@ Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::Certif
             if (rec.status == ca::CertificateStatus::issued) {
                 j["certificate_pem"] = pem_encode("CERTIFICATE", rec.certificate_der);
                 j["fingerprint_sm3"] = hex_encode(rec.fingerprint_sm3);
+                if (status != nullptr) {
+                    YX_ASSIGN_OR_RETURN(auto rev, status->revocation(rec.ca_id, serial));
+                    if (rev) {
+                        const auto reason = static_cast<x509::CrlReason>(rev->reason);
+                        j["status"] = reason == x509::CrlReason::certificate_hold ? "on_hold" : "revoked";
+                        j["revocation"] = {{"time", rev->revoked_at},
+                                           {"reason", std::string(x509::crl_reason_name(reason))}};
+                        if (rev->invalidity_date) j["revocation"]["invalidity_date"] = *rev->invalidity_date;
+                    }
+                }
             }
             return Response::json(j);
         }));
+    if (status == nullptr) return ok_status();
+    YX_TRY(server.add_route("GET", "/crl/{file}", [status](const Request& req) -> Result<Response> {
+        YX_ASSIGN_OR_RETURN(std::string_view id,
+                            file_id(req.path_param("file"), ".crl", "CRLs are served as /crl/<id>.crl"));
+        YX_ASSIGN_OR_RETURN(auto crl, status->latest_crl(id, false));
+        if (!crl) return make_error(Errc::api_route_not_found, "CA '" + std::string(id) + "' has no CRL yet");
+        return Response::text(to_string(crl->der), "application/pkix-crl");
+    }));
     return ok_status();
 }
 

@@ -170,6 +170,7 @@ struct Server::Impl {
 
     std::optional<net::ssl::context> ssl_ctx;
     std::uint16_t bound_port = 0;
+    std::uint16_t bound_plain_port = 0;
     std::string url_host;
 
     // Declared last so they are destroyed first, while everything their pending handlers and
@@ -178,6 +179,7 @@ struct Server::Impl {
     net::io_context ioc;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
     std::optional<tcp::acceptor> acceptor;
+    std::optional<tcp::acceptor> plain_acceptor;  // ServerConfig::plain_port
     std::vector<std::thread> threads;
 
     std::string next_request_id() { return id_prefix + std::to_string(id_counter.fetch_add(1) + 1); }
@@ -212,7 +214,8 @@ struct Server::Impl {
 
     Status setup_tls(const TlsConfig& t);
     Response health() const;
-    net::awaitable<void> accept_loop();
+    net::awaitable<void> accept_loop(tcp::acceptor& acc, bool tls);
+    Result<std::uint16_t> listen(std::optional<tcp::acceptor>& acc, const tcp::endpoint& ep);
     template <class Stream>
     net::awaitable<void> serve_connection(Stream stream, std::shared_ptr<SessionHandle> handle, std::string peer);
     Response dispatch(const Route& route, const Request& req);
@@ -335,16 +338,16 @@ void Server::Impl::record(const Request& req, std::string_view route, unsigned s
     log_json(j);
 }
 
-net::awaitable<void> Server::Impl::accept_loop() {
+net::awaitable<void> Server::Impl::accept_loop(tcp::acceptor& acc, bool tls) {
     for (;;) {
         tcp::socket socket(net::make_strand(ioc));
         beast::error_code ec;
-        co_await acceptor->async_accept(socket, net::redirect_error(net::use_awaitable, ec));
-        if (stopping.load() || ec == net::error::operation_aborted || !acceptor->is_open()) co_return;
+        co_await acc.async_accept(socket, net::redirect_error(net::use_awaitable, ec));
+        if (stopping.load() || ec == net::error::operation_aborted || !acc.is_open()) co_return;
         if (ec) {
             log_event("accept_failed", "", ec.message());
             // Out of descriptors and similar: back off briefly instead of spinning.
-            net::steady_timer t(acceptor->get_executor(), std::chrono::milliseconds(50));
+            net::steady_timer t(acc.get_executor(), std::chrono::milliseconds(50));
             co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
             continue;
         }
@@ -380,7 +383,7 @@ net::awaitable<void> Server::Impl::accept_loop() {
             }
         };
         auto ex = socket.get_executor();
-        if (ssl_ctx) {
+        if (tls) {
             net::co_spawn(ex, serve_connection(TlsStream(std::move(socket), *ssl_ctx), handle, peer), on_done);
         } else {
             net::co_spawn(ex, serve_connection(PlainStream(std::move(socket)), handle, peer), on_done);
@@ -729,34 +732,60 @@ Status Server::start() {
     if (c.limits.max_connections == 0 || c.limits.max_header_bytes < 512) {
         return make_error(Errc::api_bad_config, "limits too small (max_connections > 0, max_header_bytes >= 512)");
     }
+    if (c.plain_port && !c.tls)
+        return make_error(Errc::api_bad_config, "plain_port is a second listener next to a TLS one");
+    if (c.plain_port && !is_loopback(address))
+        return make_error(Errc::api_bad_config, "the plain HTTP listener next to TLS is for loopback addresses only");
     if (c.tls) YX_TRY(d.setup_tls(*c.tls));
 
-    d.acceptor.emplace(net::make_strand(d.ioc));
-    const tcp::endpoint ep(address, c.port);
-    d.acceptor->open(ep.protocol(), ec);
-    if (!ec) d.acceptor->set_option(net::socket_base::reuse_address(true), ec);
-    if (!ec) d.acceptor->bind(ep, ec);
-    if (!ec) d.acceptor->listen(net::socket_base::max_listen_connections, ec);
-    if (ec) {
-        d.acceptor.reset();
-        return make_error(Errc::api_bind_failed, "cannot listen on " + format_endpoint(ep) + ": " + ec.message());
+    YX_ASSIGN_OR_RETURN(d.bound_port, d.listen(d.acceptor, tcp::endpoint(address, c.port)));
+    if (c.plain_port) {
+        auto plain = d.listen(d.plain_acceptor, tcp::endpoint(address, *c.plain_port));
+        if (!plain) {
+            d.acceptor.reset();
+            return std::move(plain).error();
+        }
+        d.bound_plain_port = *plain;
     }
-    d.bound_port = d.acceptor->local_endpoint(ec).port();
     d.url_host = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
     d.started_steady = std::chrono::steady_clock::now();
     d.workers = std::make_unique<net::thread_pool>(c.handler_threads);
     d.work.emplace(d.ioc.get_executor());
     d.started.store(true);
-    net::co_spawn(d.acceptor->get_executor(), d.accept_loop(), [impl = &d](const std::exception_ptr& e) {
+    auto on_loop_done = [impl = &d](const std::exception_ptr& e) {
         if (e) impl->log_event("accept_loop_exception", "");
-    });
+    };
+    net::co_spawn(d.acceptor->get_executor(), d.accept_loop(*d.acceptor, c.tls.has_value()), on_loop_done);
+    if (d.plain_acceptor)
+        net::co_spawn(d.plain_acceptor->get_executor(), d.accept_loop(*d.plain_acceptor, false), on_loop_done);
     for (unsigned i = 0; i < c.io_threads; ++i) {
         d.threads.emplace_back([impl = &d] { impl->ioc.run(); });
     }
     return ok_status();
 }
 
+Result<std::uint16_t> Server::Impl::listen(std::optional<tcp::acceptor>& acc, const tcp::endpoint& ep) {
+    beast::error_code ec;
+    acc.emplace(net::make_strand(ioc));
+    acc->open(ep.protocol(), ec);
+    if (!ec) acc->set_option(net::socket_base::reuse_address(true), ec);
+    if (!ec) acc->bind(ep, ec);
+    if (!ec) acc->listen(net::socket_base::max_listen_connections, ec);
+    if (ec) {
+        acc.reset();
+        return make_error(Errc::api_bind_failed, "cannot listen on " + format_endpoint(ep) + ": " + ec.message());
+    }
+    return acc->local_endpoint(ec).port();
+}
+
 std::uint16_t Server::port() const noexcept { return m_impl->bound_port; }
+
+std::uint16_t Server::plain_port() const noexcept { return m_impl->bound_plain_port; }
+
+std::string Server::plain_url() const {
+    if (m_impl->bound_plain_port == 0) return {};
+    return "http://" + m_impl->url_host + ":" + std::to_string(m_impl->bound_plain_port);
+}
 
 std::string Server::url() const {
     return std::string(m_impl->config.tls ? "https" : "http") + "://" + m_impl->url_host + ":" +
@@ -776,6 +805,12 @@ bool Server::stop(std::chrono::milliseconds grace) {
         beast::error_code ec;
         impl->acceptor->close(ec);
     });
+    if (d.plain_acceptor) {
+        net::post(d.plain_acceptor->get_executor(), [impl = &d] {
+            beast::error_code ec;
+            impl->plain_acceptor->close(ec);
+        });
+    }
     auto close_sessions = [&d](bool all) {
         std::lock_guard lock(d.mutex);
         for (const auto& h : d.sessions) {

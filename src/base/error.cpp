@@ -88,6 +88,9 @@ std::string_view errc_name(Errc code) noexcept {
         case Errc::ca_key_mismatch: return "ca.key_mismatch";
         case Errc::ca_bad_certificate: return "ca.bad_certificate";
         case Errc::ca_unsupported: return "ca.unsupported";
+        case Errc::ca_certificate_not_found: return "ca.certificate_not_found";
+        case Errc::ca_already_revoked: return "ca.already_revoked";
+        case Errc::ca_not_on_hold: return "ca.not_on_hold";
         case Errc::device_not_initialised: return "device.not_initialised";
         case Errc::device_already_initialised: return "device.already_initialised";
         case Errc::device_locked: return "device.locked";

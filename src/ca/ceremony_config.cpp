@@ -174,9 +174,10 @@ Result<CeremonyConfig> CeremonyConfig::parse(std::string_view json_text, std::st
         if (!alg.empty()) {
             auto a = device::parse_key_algorithm(alg);
             if (!a) return bad(source, where, "field 'key_algorithm': " + a.error().message);
-            // The CA profiles issue SM2 only (GM/T 0015; LD/T 03).
-            if (*a != device::KeyAlgorithm::sm2)
-                return bad(source, where, "field 'key_algorithm': CA keys are SM2 (the profiles issue SM2 only)");
+            // GM CAs are SM2 (GM/T 0015; LD/T 03); the TLS CA is ECDSA P-256 (browsers cannot check
+            // SM2 chains). Whether the CA's own profile takes the key is checked by the ceremony.
+            if (*a != device::KeyAlgorithm::sm2 && *a != device::KeyAlgorithm::ecdsa_p256)
+                return bad(source, where, "field 'key_algorithm': CA keys are sm2 or ecdsa-p256 (the TLS CA)");
             spec.key_algorithm = *a;
         }
         if (auto v = entry.find("validity_days"); v != entry.end()) {

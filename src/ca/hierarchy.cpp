@@ -108,8 +108,9 @@ Result<Bytes> device_csr(device::Device& dev, const device::KeyInfo& key,
                          const std::vector<std::pair<std::string, std::string>>& subject) {
     YX_ASSIGN_OR_RETURN(x509::Name name, x509::Name::build(subject));
     YX_ASSIGN_OR_RETURN(x509::SubjectPublicKeyInfo spki, x509::SubjectPublicKeyInfo::parse(key.public_key));
+    YX_ASSIGN_OR_RETURN(x509::AlgorithmIdentifier alg, x509::signature_algorithm_for(spki));
     x509::CsrBuilder builder;
-    builder.subject(name).public_key(spki);
+    builder.subject(name).public_key(spki).signature_algorithm(alg);
     YX_ASSIGN_OR_RETURN(Bytes info, builder.build_info());
     YX_ASSIGN_OR_RETURN(Bytes sig, dev.sign(key.index, info, crypto::k_default_sm2_id));
     YX_ASSIGN_OR_RETURN(Bytes der, x509::assemble_csr(info, builder.algorithm(), sig));
@@ -153,10 +154,11 @@ Result<SelfSigned> self_sign(CaContext& ctx, const profile::Profile& profile, co
     }
     issuer.not_before = now;
     issuer.not_after = now + std::chrono::days(days) - std::chrono::seconds(1);
+    YX_ASSIGN_OR_RETURN(x509::SubjectPublicKeyInfo spki, x509::SubjectPublicKeyInfo::parse(key.public_key));
+    YX_ASSIGN_OR_RETURN(issuer.signature_algorithm, x509::signature_algorithm_for(spki));
     YX_ASSIGN_OR_RETURN(Bytes serial, crypto::random_serial(*ctx.rng));
     YX_ASSIGN_OR_RETURN(Bytes tbs, profile::build_tbs(profile, data, issuer, serial, now));
     YX_TRY(profile::check_tbs(tbs, profile, issuer));
-    YX_ASSIGN_OR_RETURN(x509::SubjectPublicKeyInfo spki, x509::SubjectPublicKeyInfo::parse(key.public_key));
     SigningKey signing{.device = ctx.device, .index = key.index, .sm2_id = std::string(crypto::k_default_sm2_id)};
     YX_ASSIGN_OR_RETURN(Bytes der, detail::sign_and_assemble(signing, tbs, spki));
     return SelfSigned{std::move(der), std::move(serial)};
@@ -274,8 +276,13 @@ Result<CeremonyResult> run_ceremony(const CeremonyConfig& config, CaContext& ctx
         auto profile = ctx.profiles->find(spec.profile_id);
         if (!profile) return make_error(Errc::ca_bad_config, "CA '" + spec.id + "': " + profile.error().message);
         const std::string label = spec.key_label.empty() ? spec.id : spec.key_label;
-        if (spec.key_algorithm != device::KeyAlgorithm::sm2)
-            return make_error(Errc::ca_unsupported, "CA '" + spec.id + "': CA keys are SM2");
+        {
+            const auto& algs = (*profile)->key_algorithms();
+            const std::string alg_name(device::key_algorithm_name(spec.key_algorithm));
+            if (std::find(algs.begin(), algs.end(), alg_name) == algs.end())
+                return make_error(Errc::ca_unsupported, "CA '" + spec.id + "': profile " + spec.profile_id +
+                                                            " does not take " + alg_name + " keys");
+        }
         if (spec.kind == CaKind::sub) {
             // Checked before a key is generated: a missing parent must not leave an orphan key.
             YX_ASSIGN_OR_RETURN(auto parent, lookup_ca(*ctx.stores.registry, spec.parent_id));
@@ -411,7 +418,10 @@ Result<RolloverResult> rollover(std::string_view old_ca_id, std::string_view new
 
     KeyResolver keys = device_key_resolver(*ctx.device, ctx.device_backend, ctx.key_pin);
     YX_ASSIGN_OR_RETURN(SigningKey old_key, keys(*old_rec));
-    YX_ASSIGN_OR_RETURN(device::KeyInfo new_key, ensure_key(ctx, new_id, device::KeyAlgorithm::sm2, new_id, log));
+    // The new key has the old key's algorithm (an SM2 CA stays SM2, the TLS CA stays P-256).
+    device::KeyAlgorithm new_alg = device::KeyAlgorithm::sm2;
+    if (old_cert.public_key_info().is_p256()) new_alg = device::KeyAlgorithm::ecdsa_p256;
+    YX_ASSIGN_OR_RETURN(device::KeyInfo new_key, ensure_key(ctx, new_id, new_alg, new_id, log));
 
     if (old_rec->kind == CaKind::sub) {
         YX_ASSIGN_OR_RETURN(auto parent, ctx.stores.registry->get_ca(old_rec->parent_id));

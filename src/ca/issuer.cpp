@@ -31,19 +31,18 @@ void emit(const EventSink& events, CaEvent ev, const Clock& clock) {
     events(ev);
 }
 
-Result<x509::Certificate> parse_tbs(BytesView tbs_der) {
-    // SEQUENCE { INTEGER 1, INTEGER 1 }: a syntactically valid SM2 signature that verifies nothing.
+Result<x509::Certificate> parse_tbs(BytesView tbs_der, const x509::AlgorithmIdentifier& alg) {
+    // SEQUENCE { INTEGER 1, INTEGER 1 }: a syntactically valid SM2/ECDSA signature that verifies nothing.
     static const Bytes placeholder{0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01};
-    YX_ASSIGN_OR_RETURN(Bytes wrapped,
-                        x509::assemble_certificate(tbs_der, x509::AlgorithmIdentifier::sm2_with_sm3(), placeholder));
+    YX_ASSIGN_OR_RETURN(Bytes wrapped, x509::assemble_certificate(tbs_der, alg, placeholder));
     return x509::Certificate::parse(wrapped);
 }
 
 Result<Bytes> sign_and_assemble(const SigningKey& key, BytesView tbs, const x509::SubjectPublicKeyInfo& issuer_spki) {
     if (key.device == nullptr) return make_error(Errc::ca_no_key, "no signing device");
+    YX_ASSIGN_OR_RETURN(x509::AlgorithmIdentifier alg, x509::signature_algorithm_for(issuer_spki));
     YX_ASSIGN_OR_RETURN(Bytes signature, key.device->sign(key.index, tbs, key.sm2_id));
-    YX_ASSIGN_OR_RETURN(Bytes der,
-                        x509::assemble_certificate(tbs, x509::AlgorithmIdentifier::sm2_with_sm3(), signature));
+    YX_ASSIGN_OR_RETURN(Bytes der, x509::assemble_certificate(tbs, alg, signature));
     YX_ASSIGN_OR_RETURN(x509::Certificate cert, x509::Certificate::parse(der));
     auto verified = cert.verify_signature_with(issuer_spki, key.sm2_id);
     if (!verified.ok())
@@ -111,7 +110,7 @@ Result<PreparedIssuance> prepare_issuance(const PipelineInput& in, const Publica
     ev.serial_hex = hex_encode(*serial);
     auto tbs = profile::build_tbs(profile, in.data, *issuer, *serial, whole_seconds(in.not_before));
     if (!tbs) return fail(std::move(tbs).error());
-    auto parsed = parse_tbs(*tbs);
+    auto parsed = parse_tbs(*tbs, issuer->signature_algorithm);
     if (!parsed) return fail(std::move(parsed).error());
     ev.subject_dn = parsed->subject().to_string();
 
@@ -197,6 +196,9 @@ Result<profile::IssuerContext> issuer_context(const CaRecord& ca, const Publicat
     c.ca_issuers_url = base + "/ca/" + ca.id + ".cer";
     c.cps_oid = publication.cps_oid;
     c.cps_uri = publication.cps_uri;
+    auto alg = x509::signature_algorithm_for(cert->public_key_info());
+    if (!alg) return make_error(Errc::ca_unsupported, "CA '" + ca.id + "': " + alg.error().message);
+    c.signature_algorithm = std::move(alg).value();
     return c;
 }
 
@@ -268,10 +270,8 @@ Status validate_request(const IssueRequest& request, const profile::Profile& pro
         e.message = "subject public key refused: " + e.message;
         return e;
     }
-    // Key policy: the profile names the algorithms it issues (today SM2 on the SM2 curve only).
-    const auto& algs = profile.key_algorithms();
-    const bool sm2_ok = std::find(algs.begin(), algs.end(), "sm2") != algs.end();
-    if (!(spki->is_sm2() && sm2_ok)) {
+    // Key policy: the profile names the algorithms it issues (SM2; ECDSA P-256 for TLS servers).
+    if (!profile::key_algorithm_allowed(profile, *spki)) {
         std::string kind =
             spki->is_sm2()                           ? "SM2"
             : spki->key_type() == x509::KeyType::rsa ? "RSA"
@@ -280,7 +280,6 @@ Status validate_request(const IssueRequest& request, const profile::Profile& pro
                 : spki->algorithm().oid.to_string();
         return make_error(Errc::ca_bad_csr, "profile " + profile.id() + " does not issue " + kind + " keys");
     }
-    YX_TRY(spki->sm2_public_key());  // a point on the curve
     if (data.subject.empty()) return make_error(Errc::ca_bad_csr, "the subject is empty");
     return ok_status();
 }
@@ -292,6 +291,18 @@ Result<detail::PipelineInput> resolve_request(const IssueRequest& request, const
     if (profile->kind() == profile::ProfileKind::root_ca)
         return make_error(Errc::profile_request_rejected,
                           "profile " + request.profile_id + " is for self-signed roots (ca init), not issuance");
+    // A CA issues only profiles of its own key algorithm: the SM2 CAs everything GM, the P-256 TLS
+    // CA TLS servers. No chain mixes the two, so every GM path verifies with the signer ID alone.
+    {
+        auto ca_cert = x509::Certificate::parse(ca.certificate_der);
+        if (!ca_cert)
+            return make_error(Errc::ca_bad_certificate,
+                              "CA '" + ca.id + "': its certificate does not parse: " + ca_cert.error().to_string());
+        if (!profile::key_algorithm_allowed(*profile, ca_cert->public_key_info()))
+            return make_error(Errc::profile_request_rejected,
+                              "CA '" + ca.id + "' does not issue profile " + request.profile_id +
+                                  ": the profile's key algorithms are not the CA's own");
+    }
     profile::CertificateRequestData data = request.data;
     YX_TRY(validate_request(request, *profile, data));
     return detail::PipelineInput{.profile = profile,
@@ -458,7 +469,12 @@ Result<RecoveryReport> Issuer::recover_pending() {
             continue;
         }
         // The recorded TBS must still be one this CA may sign now: named by it, and not expired.
-        auto tbs_cert = detail::parse_tbs(row.tbs_der);
+        auto ca_alg = x509::signature_algorithm_for(ca_cert->public_key_info());
+        if (!ca_alg) {
+            YX_TRY(give_up(ca_alg.error()));
+            continue;
+        }
+        auto tbs_cert = detail::parse_tbs(row.tbs_der, *ca_alg);
         if (!tbs_cert) {
             YX_TRY(give_up(tbs_cert.error()));
             continue;

@@ -58,7 +58,8 @@ Result<IssuedCertificate> run_pipeline(const PipelineInput& in, const SigningKey
 
 // The TBS wrapped with a placeholder signature and parsed, to read back what build_tbs wrote
 // (subject, validity) without a second encoder. The placeholder never leaves the ca module.
-Result<x509::Certificate> parse_tbs(BytesView tbs_der);
+// `alg` is the TBS's own signature algorithm (the outer one must match it).
+Result<x509::Certificate> parse_tbs(BytesView tbs_der, const x509::AlgorithmIdentifier& alg);
 
 // Signs `tbs` with `key`, assembles the certificate and verifies the signature with
 // `issuer_spki` (a device that signed with the wrong key or ID is caught before anything is

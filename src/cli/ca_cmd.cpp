@@ -21,7 +21,9 @@
 #include <vector>
 
 #include "cli_util.h"
+#include "signing_env.h"
 #include "staff_cmd.h"
+#include "status_cmd.h"
 #include "yinxin/asn1/oids.h"
 #include "yinxin/audit/audit.h"
 #include "yinxin/auth/service.h"
@@ -48,48 +50,6 @@ namespace fs = std::filesystem;
 
 // Exit statuses of `cert verify` (scripts tell a broken chain from a usage error).
 constexpr int k_exit_invalid = 2;
-
-struct EnvArgs {
-    std::string data_dir = "yinxin-data";
-    std::string store;
-    std::string device_store;
-    std::string shares_file;
-    std::string pin_file;
-    std::string profiles_dir = YINXIN_DEFAULT_PROFILES_DIR;
-    std::string base_url = "http://127.0.0.1:8080";
-    bool base_url_given = false;
-    bool json = false;
-
-    std::string store_path() const { return store.empty() ? (fs::path(data_dir) / "store.db").string() : store; }
-    std::string device_path() const {
-        return device_store.empty() ? (fs::path(data_dir) / "device.db").string() : device_store;
-    }
-};
-
-void add_store_options(CLI::App* c, EnvArgs& a) {
-    c->add_option("--data-dir", a.data_dir, "Data directory holding store.db and device.db")->capture_default_str();
-    c->add_option("--store", a.store, "SQLite store file (default <data-dir>/store.db)");
-    c->add_flag("--json", a.json, "Machine-readable JSON output");
-}
-
-void add_signing_options(CLI::App* c, EnvArgs& a) {
-    add_store_options(c, a);
-    c->add_option("--device-store", a.device_store, "Soft device key store (default <data-dir>/device.db)");
-    c->add_option("--shares-file", a.shares_file, "Custodian name:password lines, 3 or more (default: stdin)");
-    c->add_option("--pin-file", a.pin_file, "File with the CA key PIN (default: env YINXIN_CA_KEY_PIN)");
-    c->add_option("--profiles", a.profiles_dir, "Certificate profile directory")->capture_default_str();
-    c->add_option("--base-url", a.base_url, "Base URL of the CRL/OCSP/caIssuers service (default: as at ca init)")
-        ->capture_default_str()
-        ->each([&a](const std::string&) { a.base_url_given = true; });
-}
-
-std::unique_ptr<store::SqliteStore> open_store(const EnvArgs& a) {
-    fs::create_directories(fs::path(a.store_path()).parent_path().empty() ? fs::path(".")
-                                                                          : fs::path(a.store_path()).parent_path());
-    return take(store::SqliteStore::open(a.store_path()));
-}
-
-ca::CaStores stores_of(store::SqliteStore& s) { return ca::CaStores{&s, &s, &s, &s}; }
 
 std::string format_time(TimePoint t) { return format_rfc3339(t); }
 
@@ -131,114 +91,6 @@ void print_certificate(const x509::Certificate& c) {
               << "algorithm:   " << j["signature_algorithm"].get<std::string>() << "\n"
               << "SM3 print:   " << j["fingerprint_sm3"].get<std::string>() << "\n";
     if (j.contains("ca")) std::cout << "CA:          " << (j["ca"].get<bool>() ? "yes" : "no") << "\n";
-}
-
-audit::AuditEvent audit_event_of(const ca::CaEvent& e) {
-    audit::AuditEvent a;
-    a.time = e.at;
-    a.source = "cli";
-    a.actor = cli_actor();
-    a.role = "security_admin";
-    a.action = e.action;
-    a.target = e.ca_id + (e.serial_hex.empty() ? "" : ":" + e.serial_hex) +
-               (e.request_id.empty() ? "" : " request " + e.request_id);
-    a.detail = e.detail;
-    if (!e.subject_dn.empty()) a.detail += (a.detail.empty() ? "" : "; ") + std::string("subject ") + e.subject_dn;
-    if (!e.profile_id.empty()) a.detail += (a.detail.empty() ? "" : "; ") + std::string("profile ") + e.profile_id;
-    a.success = e.success;
-    if (!e.success) {
-        a.error_code = static_cast<std::uint32_t>(e.error);
-        if (!e.error_code.empty()) a.detail += (a.detail.empty() ? "" : "; ") + e.error_code;
-    }
-    return a;
-}
-
-// The publication settings of the ceremony (base URL, CPS OID and URI) are kept beside the store in
-// <data-dir>/publication.json, so every later command issues with the same CRL DP, AIA and policy.
-std::string publication_path(const EnvArgs& a) {
-    return (fs::path(a.store_path()).parent_path() / "publication.json").string();
-}
-
-Status save_publication(const EnvArgs& a, const ca::PublicationConfig& p) {
-    nlohmann::json j{{"base_url", p.base_url}, {"cps_uri", p.cps_uri}};
-    if (p.cps_oid) j["cps_oid"] = p.cps_oid->to_string();
-    return write_binary_file(publication_path(a), as_bytes(j.dump(2) + "\n"));
-}
-
-Result<ca::PublicationConfig> load_publication(const EnvArgs& a, bool base_url_given) {
-    ca::PublicationConfig p;
-    p.base_url = a.base_url;
-    if (fs::exists(publication_path(a))) {
-        YX_ASSIGN_OR_RETURN(Bytes raw, read_binary_file(publication_path(a)));
-        const auto j = nlohmann::json::parse(to_string(raw), nullptr, false);
-        if (j.is_discarded() || !j.is_object())
-            return make_error(Errc::invalid_argument, publication_path(a) + " is not a JSON object");
-        if (!base_url_given && j.contains("base_url") && j["base_url"].is_string()) p.base_url = j["base_url"];
-        if (j.contains("cps_uri") && j["cps_uri"].is_string()) p.cps_uri = j["cps_uri"];
-        if (j.contains("cps_oid") && j["cps_oid"].is_string()) {
-            YX_ASSIGN_OR_RETURN(p.cps_oid, asn1::Oid::from_string(j["cps_oid"].get<std::string>()));
-        }
-    }
-    return p;
-}
-
-// An unlocked soft device, the store, the audit log and the profiles.
-struct SigningEnv {
-    std::unique_ptr<store::SqliteStore> store;
-    std::unique_ptr<store::SqliteAuditStore> audit_store;
-    std::unique_ptr<audit::AuditLog> audit_log;
-    std::unique_ptr<device::Device> device;
-    std::string pin;
-    profile::ProfileSet profiles;
-    ca::PublicationConfig publication;
-
-    // Every CA event goes to the audit log (LD/T 03-2022 §8.3.8 b/c: key and certificate operations,
-    // failures too). A record that cannot be written stops the command: an operation that cannot be
-    // audited must not go unnoticed.
-    ca::EventSink sink() {
-        return [this](const ca::CaEvent& ev) {
-            auto r = audit_log->append(audit_event_of(ev));
-            if (!r.ok()) fail(r.error());
-        };
-    }
-    void audit_device(const device::DeviceEvent& ev) {
-        audit::AuditEvent a;
-        a.time = ev.at;
-        a.source = "cli";
-        a.actor = cli_actor();
-        a.role = "security_admin";
-        a.action = ev.action;
-        a.target = ev.device_id;
-        a.detail = "custodians " + join(ev.custodians);
-        auto r = audit_log->append(a);
-        if (!r.ok()) fail(r.error());
-    }
-};
-
-std::unique_ptr<SigningEnv> open_signing_env(const EnvArgs& a) {
-    auto env = std::make_unique<SigningEnv>();
-    env->profiles = take(profile::ProfileSet::load_directory(a.profiles_dir));
-    env->store = open_store(a);
-    env->audit_store = take(store::SqliteAuditStore::open(a.store_path()));
-    env->audit_log = std::make_unique<audit::AuditLog>(*env->audit_store, audit::AuditLogOptions{});
-    device::SoftDeviceOptions o;
-    o.create_if_missing = false;
-    env->device = take(device::open_soft_device(a.device_path(), std::move(o)));
-    auto shares = take(read_credentials_file(a.shares_file));
-    auto unlocked = env->device->custodian_control()->unlock(shares);
-    if (!unlocked.ok()) {
-        audit::AuditEvent a_ev;
-        a_ev.source = "cli";
-        a_ev.actor = cli_actor();
-        a_ev.action = "device.unlock";
-        a_ev.target = a.device_path();
-        (void)env->audit_log->append(a_ev.failed(unlocked.error()));
-        fail(unlocked.error());
-    }
-    env->audit_device(unlocked.value());
-    env->pin = take(read_secret(a.pin_file, "YINXIN_CA_KEY_PIN", "CA key PIN"));
-    env->publication = take(load_publication(a, a.base_url_given));
-    return env;
 }
 
 ca::CaContext context_of(SigningEnv& env, const Clock& clock, Rng& rng) {
@@ -449,6 +301,7 @@ struct IssueArgs {
     std::vector<std::string> subject;     // "CN=..."
     std::vector<std::string> identities;  // "identify_code=..."
     std::vector<std::string> emails;
+    std::vector<std::string> hosts;
     std::uint32_t days = 0;
     std::string request_id;
     std::string out;
@@ -481,6 +334,7 @@ void run_cert_issue(const IssueArgs& a) {
     for (const auto& s : a.subject) req.data.subject.push_back(split_assignment(s, "--subject"));
     for (const auto& s : a.identities) req.data.identities.push_back(split_assignment(s, "--identity"));
     req.data.san_emails = a.emails;
+    req.data.san_hosts = a.hosts;
     if (a.days != 0) req.data.validity_days = a.days;
     req.request_id = a.request_id;
 
@@ -862,6 +716,7 @@ void register_ca_commands(CLI::App& app) {
     c->add_option("--subject", iss->subject, "Approved subject attribute LABEL=value, in order (default: the CSR's)");
     c->add_option("--identity", iss->identities, "GM/T 0015 identity NAME=value, e.g. identify_code=...");
     c->add_option("--email", iss->emails, "subjectAltName e-mail");
+    c->add_option("--host", iss->hosts, "subjectAltName host name or IP address (tls-server profile)");
     c->add_option("--days", iss->days, "Validity in days (at most the profile's)");
     c->add_option("--request-id", iss->request_id, "RA request id recorded with the certificate");
     c->add_option("--out", iss->out, "Write the certificate here (default: stdout)");
@@ -889,6 +744,8 @@ void register_ca_commands(CLI::App& app) {
     c->add_option("--at", ver->at, "Validation time (unix seconds; default now)");
     c->add_flag("--json", ver->json, "Machine-readable JSON output");
     c->callback([ver] { run_cert_verify(*ver); });
+
+    register_status_commands(app, *cert);
 }
 
 }  // namespace yinxin::cli

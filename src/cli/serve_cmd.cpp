@@ -1,4 +1,4 @@
-// `yinxin serve --listen 127.0.0.1:8080 [--tls-cert F --tls-key F [--client-ca F]] [--data-dir D]`
+// `yinxin serve --listen 127.0.0.1:8443 [--tls-cert F --tls-key F [--plain-port 8080] [--client-ca F]] [--data-dir D]`
 #include "serve_cmd.h"
 
 #include <CLI/CLI.hpp>
@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "cli_util.h"
@@ -20,6 +21,7 @@
 #include "yinxin/crypto/random.h"
 #include "yinxin/store/sqlite_audit_store.h"
 #include "yinxin/store/sqlite_auth_store.h"
+#include "yinxin/store/sqlite_revocation_store.h"
 #include "yinxin/store/sqlite_store.h"
 
 namespace yinxin::cli {
@@ -30,6 +32,7 @@ struct ServeOptions {
     std::string listen = "127.0.0.1:8080";
     std::string tls_cert;
     std::string tls_key;
+    std::optional<std::uint16_t> plain_port;
     std::string client_ca;
     bool require_client_cert = false;
     bool allow_insecure_http = false;
@@ -133,6 +136,9 @@ void run_serve(const ServeOptions& o) {
         tls.client_ca_file = o.client_ca;
         tls.require_client_certificate = o.require_client_cert;
         config.tls = tls;
+        config.plain_port = o.plain_port;
+    } else if (o.plain_port) {
+        fail(make_error(Errc::invalid_argument, "--plain-port is a second listener next to HTTPS (--tls-cert)"));
     } else if (!o.client_ca.empty()) {
         fail(make_error(Errc::invalid_argument, "--client-ca needs --tls-cert and --tls-key"));
     }
@@ -147,10 +153,12 @@ void run_serve(const ServeOptions& o) {
     api::Server server(config);
     // The embedded store of the data directory (created by `yinxin ca init`): public CA routes.
     std::unique_ptr<store::SqliteStore> store;
+    std::unique_ptr<store::SqliteRevocationStore> status;
     std::unique_ptr<StaffSide> staff;
     if (!o.data_dir.empty()) {
         store = take(store::SqliteStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
-        check(api::add_public_ca_routes(server, *store, *store));
+        status = take(store::SqliteRevocationStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
+        check(api::add_public_ca_routes(server, *store, *store, status.get()));
         const std::string db = (std::filesystem::path(o.data_dir) / "store.db").string();
         staff = std::make_unique<StaffSide>();
         staff->auth_store = take(store::SqliteAuthStore::open(db));
@@ -170,8 +178,10 @@ void run_serve(const ServeOptions& o) {
     }
     check(server.start());
     const std::string url = server.url();
-    std::cout << "listening on " << url << "\n"
-              << "  health:  " << url << "/health\n"
+    std::cout << "listening on " << url << "\n";
+    if (!server.plain_url().empty())
+        std::cout << "listening on " << server.plain_url() << " (plain HTTP, loopback: CRL and certificate URLs)\n";
+    std::cout << "  health:  " << url << "/health\n"
               << "  metrics: " << url << "/metrics" << std::endl;
     if (store) {
         std::cout << "  CAs:     " << url << "/api/v1/cas" << std::endl;
@@ -181,6 +191,9 @@ void run_serve(const ServeOptions& o) {
         if (cas.ok()) {
             for (const auto& c : cas.value())
                 std::cout << "  CA cert: " << url << "/ca/" << c.id << ".cer" << std::endl;
+            const std::string crl_base = server.plain_url().empty() ? url : server.plain_url();
+            for (const auto& c : cas.value())
+                std::cout << "  CRL:     " << crl_base << "/crl/" << c.id << ".crl" << std::endl;
         }
     }
     const int sig = signals.wait();
@@ -198,6 +211,9 @@ void register_serve_commands(CLI::App& app) {
         ->capture_default_str();
     serve->add_option("--tls-cert", opts->tls_cert, "Server certificate chain (PEM), enables HTTPS");
     serve->add_option("--tls-key", opts->tls_key, "Server private key (PEM)");
+    serve->add_option("--plain-port", opts->plain_port,
+                      "With HTTPS on a loopback address: also serve plain HTTP on this port (the demo's http:// "
+                      "CRL and AIA URLs)");
     serve->add_option("--client-ca", opts->client_ca, "CA bundle (PEM) for client certificates (staff, systems)");
     serve->add_flag("--require-client-cert", opts->require_client_cert, "Refuse TLS clients without a certificate");
     serve->add_flag("--allow-insecure-http", opts->allow_insecure_http,

@@ -1,6 +1,7 @@
 #include "yinxin/crypto/foreign.h"
 
 #include <openssl/core_names.h>
+#include <openssl/encoder.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -121,6 +122,85 @@ Status verify_foreign(BytesView spki_der, ForeignAlgorithm alg, BytesView messag
     const int rc = EVP_DigestVerify(mctx.get(), signature.data(), signature.size(), message.data(), message.size());
     if (rc == 1) return ok_status();
     return openssl_error(Errc::crypto_signature_invalid, "signature does not verify");
+}
+
+namespace {
+
+std::shared_ptr<evp_pkey_st> share(PkeyPtr p) { return {p.release(), Deleter<EVP_PKEY_free>{}}; }
+
+bool is_p256(EVP_PKEY* pkey) {
+    if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC) return false;
+    char name[64] = {};
+    std::size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, name, sizeof name, &len) != 1) {
+        ERR_clear_error();
+        return false;
+    }
+    const std::string_view n(name, len);
+    return n == "prime256v1" || n == "P-256";
+}
+
+}  // namespace
+
+Result<EcdsaP256PrivateKey> EcdsaP256PrivateKey::generate() {
+    PkeyPtr pkey(EVP_EC_gen("P-256"));
+    if (!pkey) return openssl_error(Errc::crypto_engine, "P-256 key generation");
+    return EcdsaP256PrivateKey(share(std::move(pkey)));
+}
+
+Result<EcdsaP256PrivateKey> EcdsaP256PrivateKey::from_pkcs8_der(BytesView der) {
+    if (der.size() > INT32_MAX) return make_error(Errc::crypto_bad_key, "PKCS#8 input too large");
+    const unsigned char* p = der.data();
+    ERR_set_mark();
+    PkeyPtr pkey(d2i_AutoPrivateKey(nullptr, &p, static_cast<long>(der.size())));
+    if (!pkey) {
+        ERR_clear_last_mark();
+        return openssl_error(Errc::crypto_bad_key, "not a PKCS#8 PrivateKeyInfo");
+    }
+    ERR_pop_to_mark();
+    if (p != der.data() + der.size()) return make_error(Errc::crypto_bad_key, "trailing bytes after private key");
+    if (!is_p256(pkey.get())) return make_error(Errc::crypto_bad_key, "not an EC key on P-256");
+    return EcdsaP256PrivateKey(share(std::move(pkey)));
+}
+
+SecretBytes EcdsaP256PrivateKey::pkcs8_der() const {
+    using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, Deleter<OSSL_ENCODER_CTX_free>>;
+    EncoderCtxPtr enc(OSSL_ENCODER_CTX_new_for_pkey(m_pkey.get(), EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo", nullptr));
+    unsigned char* data = nullptr;
+    std::size_t len = 0;
+    if (!enc || OSSL_ENCODER_CTX_get_num_encoders(enc.get()) == 0 || OSSL_ENCODER_to_data(enc.get(), &data, &len) != 1)
+        engine_panic("P-256 PKCS#8 encoding");
+    SecretBytes out(data, data + len);
+    OPENSSL_clear_free(data, len);
+    return out;
+}
+
+std::string EcdsaP256PrivateKey::pkcs8_pem() const {
+    const SecretBytes der = pkcs8_der();
+    return pem_encode("PRIVATE KEY", BytesView(der.data(), der.size()));
+}
+
+Bytes EcdsaP256PrivateKey::spki_der() const {
+    unsigned char* data = nullptr;
+    const int len = i2d_PUBKEY(m_pkey.get(), &data);
+    if (len <= 0) engine_panic("P-256 SubjectPublicKeyInfo encoding");
+    Bytes out(data, data + len);
+    OPENSSL_free(data);
+    return out;
+}
+
+Result<Bytes> EcdsaP256PrivateKey::sign_sha256(BytesView message) const {
+    MdCtxPtr mctx(EVP_MD_CTX_new());
+    if (!mctx || EVP_DigestSignInit_ex(mctx.get(), nullptr, "SHA256", nullptr, nullptr, m_pkey.get(), nullptr) != 1)
+        return openssl_error(Errc::crypto_engine, "EVP_DigestSignInit_ex");
+    std::size_t len = 0;
+    if (EVP_DigestSign(mctx.get(), nullptr, &len, message.data(), message.size()) != 1)
+        return openssl_error(Errc::crypto_engine, "EVP_DigestSign (size)");
+    Bytes sig(len);
+    if (EVP_DigestSign(mctx.get(), sig.data(), &len, message.data(), message.size()) != 1)
+        return openssl_error(Errc::crypto_engine, "EVP_DigestSign");
+    sig.resize(len);
+    return sig;
 }
 
 }  // namespace yinxin::crypto

@@ -6,7 +6,9 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <variant>
 
+#include "yinxin/crypto/foreign.h"
 #include "yinxin/crypto/kdf.h"
 #include "yinxin/crypto/random.h"
 #include "yinxin/crypto/shamir.h"
@@ -160,7 +162,7 @@ struct Meta {
 struct LoadedKey {
     KeyAlgorithm algorithm;
     std::string label;
-    crypto::Sm2PrivateKey key;
+    std::variant<crypto::Sm2PrivateKey, crypto::EcdsaP256PrivateKey> key;
 };
 
 class SoftDevice final : public Device, public CustodianControl {
@@ -309,7 +311,7 @@ DeviceInfo SoftDevice::info() const {
     DeviceInfo info;
     info.backend = std::string(k_backend);
     info.description = m_path;
-    info.algorithms = {KeyAlgorithm::sm2};
+    info.algorithms = {KeyAlgorithm::sm2, KeyAlgorithm::ecdsa_p256};
     auto meta = load_meta();
     if (!meta.ok() || !meta.value()) {
         info.state = DeviceState::uninitialised;
@@ -542,9 +544,12 @@ Result<DeviceEvent> SoftDevice::reshare(std::span<const Credential> present, std
 }
 
 Result<GeneratedKey> SoftDevice::generate_key_pair(KeyAlgorithm alg, std::string_view label, std::string_view pin) {
-    if (alg != KeyAlgorithm::sm2)
-        return make_error(Errc::device_unsupported_algorithm,
-                          "the soft device generates SM2 keys only, not " + std::string(key_algorithm_name(alg)));
+    // SM2 for everything GM; ECDSA P-256 for the TLS certificate authority only. The sealed
+    // private part is the SM2 scalar or the P-256 PKCS#8, bound to the algorithm by the AAD.
+    if (alg != KeyAlgorithm::sm2 && alg != KeyAlgorithm::ecdsa_p256)
+        return make_error(
+            Errc::device_unsupported_algorithm,
+            "the soft device generates SM2 and ECDSA P-256 keys, not " + std::string(key_algorithm_name(alg)));
     YX_TRY(check_name("key label", label, true));
     YX_TRY(check_secret("key PIN", pin));
     std::lock_guard lock(m_mutex);
@@ -553,8 +558,17 @@ Result<GeneratedKey> SoftDevice::generate_key_pair(KeyAlgorithm alg, std::string
         return make_error(Errc::device_locked, "device is locked: " + std::to_string(meta.threshold) +
                                                    " custodians must unlock it before keys can be generated");
 
-    YX_ASSIGN_OR_RETURN(auto key, crypto::Sm2PrivateKey::generate());
-    const Bytes spki = key.public_key().spki_der();
+    Bytes spki;
+    SecretBytes private_part;
+    if (alg == KeyAlgorithm::sm2) {
+        YX_ASSIGN_OR_RETURN(auto key, crypto::Sm2PrivateKey::generate());
+        spki = key.public_key().spki_der();
+        private_part = key.scalar();
+    } else {
+        YX_ASSIGN_OR_RETURN(auto key, crypto::EcdsaP256PrivateKey::generate());
+        spki = key.spki_der();
+        private_part = key.pkcs8_der();
+    }
     YX_ASSIGN_OR_RETURN(Bytes pin_salt, m_rng->bytes(k_salt_len));
     YX_ASSIGN_OR_RETURN(SecretBytes pin_hash,
                         crypto::pbkdf2_sm3(pin, pin_salt, m_options.pbkdf2_iterations, k_pin_hash_len));
@@ -581,9 +595,8 @@ Result<GeneratedKey> SoftDevice::generate_key_pair(KeyAlgorithm alg, std::string
         index = static_cast<KeyIndex>(st.column_int(0));
     }
     {
-        const SecretBytes scalar = key.scalar();
         YX_ASSIGN_OR_RETURN(Bytes sealed,
-                            crypto::sm4_gcm_seal(m_kek, iv, key_aad(meta.device_id, index, label, alg), scalar));
+                            crypto::sm4_gcm_seal(m_kek, iv, key_aad(meta.device_id, index, label, alg), private_part));
         YX_ASSIGN_OR_RETURN(auto ins, m_db.prepare("INSERT INTO keys (key_index, label, algorithm, public_key, nonce,"
                                                    " sealed_private, pin_salt, pin_iterations, pin_hash, created_at)"
                                                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -688,13 +701,18 @@ Result<DeviceEvent> SoftDevice::get_private_key_access_right(KeyIndex index, std
     if (!constant_time_equal(candidate, pin_hash))
         return make_error(Errc::device_wrong_pin, "wrong PIN for key " + std::to_string(index) + " ('" + label + "')");
 
-    auto scalar = crypto::sm4_gcm_open(m_kek, iv, key_aad(meta.device_id, index, label, alg), sealed);
-    if (!scalar.ok())
+    auto opened = crypto::sm4_gcm_open(m_kek, iv, key_aad(meta.device_id, index, label, alg), sealed);
+    if (!opened.ok())
         return make_error(Errc::device_store_tampered,
                           "key " + std::to_string(index) + " ('" + label +
                               "') does not decrypt under this device's KEK: the record has been altered or moved");
-    YX_ASSIGN_OR_RETURN(auto key, crypto::Sm2PrivateKey::from_scalar(scalar.value()));
-    m_loaded.insert_or_assign(index, LoadedKey{alg, label, std::move(key)});
+    if (alg == KeyAlgorithm::ecdsa_p256) {
+        YX_ASSIGN_OR_RETURN(auto key, crypto::EcdsaP256PrivateKey::from_pkcs8_der(opened.value()));
+        m_loaded.insert_or_assign(index, LoadedKey{alg, label, std::move(key)});
+    } else {
+        YX_ASSIGN_OR_RETURN(auto key, crypto::Sm2PrivateKey::from_scalar(opened.value()));
+        m_loaded.insert_or_assign(index, LoadedKey{alg, label, std::move(key)});
+    }
 
     auto e = event("device.key.access_granted", meta.device_id);
     e.key_index = index;
@@ -731,13 +749,18 @@ Result<const LoadedKey*> SoftDevice::usable_key(KeyIndex index) const {
 Result<Bytes> SoftDevice::do_sign(KeyIndex index, BytesView message, std::string_view sm2_id) {
     std::lock_guard lock(m_mutex);
     YX_ASSIGN_OR_RETURN(const LoadedKey* k, usable_key(index));
-    return crypto::sm2_sign(k->key, message, sm2_id);
+    if (const auto* p256 = std::get_if<crypto::EcdsaP256PrivateKey>(&k->key)) return p256->sign_sha256(message);
+    return crypto::sm2_sign(std::get<crypto::Sm2PrivateKey>(k->key), message, sm2_id);
 }
 
 Result<SecretBytes> SoftDevice::decrypt(KeyIndex index, BytesView ciphertext) {
     std::lock_guard lock(m_mutex);
     YX_ASSIGN_OR_RETURN(const LoadedKey* k, usable_key(index));
-    return crypto::sm2_decrypt(k->key, ciphertext, crypto::Sm2CipherFormat::asn1);
+    const auto* sm2 = std::get_if<crypto::Sm2PrivateKey>(&k->key);
+    if (sm2 == nullptr)
+        return make_error(Errc::device_unsupported_algorithm,
+                          "key " + std::to_string(index) + " is not an SM2 key: only SM2 keys decrypt");
+    return crypto::sm2_decrypt(*sm2, ciphertext, crypto::Sm2CipherFormat::asn1);
 }
 
 Result<Bytes> SoftDevice::generate_random(std::size_t n) {

@@ -1,6 +1,10 @@
 #include "yinxin/profile/issuance.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <chrono>
 
 #include "yinxin/asn1/oids.h"
@@ -13,13 +17,42 @@ namespace {
 
 Error rejected(std::string why) { return make_error(Errc::profile_request_rejected, std::move(why)); }
 
-bool key_algorithm_allowed(const Profile& profile, const x509::SubjectPublicKeyInfo& spki) {
-    for (const auto& a : profile.key_algorithms())
-        if (a == "sm2" && spki.is_sm2()) return true;
-    return false;
+// RFC 1123 host name: labels of letters, digits and hyphens, not starting or ending with a hyphen.
+bool valid_dns_name(std::string_view name) {
+    if (name.empty() || name.size() > 253) return false;
+    std::size_t start = 0;
+    while (start <= name.size()) {
+        const std::size_t dot = std::min(name.find('.', start), name.size());
+        const std::string_view label = name.substr(start, dot - start);
+        if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+        for (char c : label)
+            if (!(std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-')) return false;
+        start = dot + 1;
+    }
+    return true;
+}
+
+Result<x509::GeneralName> host_name(const std::string& host) {
+    std::array<std::uint8_t, 16> addr{};
+    if (inet_pton(AF_INET, host.c_str(), addr.data()) == 1)
+        return x509::GeneralName::ip_address(Bytes(addr.begin(), addr.begin() + 4));
+    if (inet_pton(AF_INET6, host.c_str(), addr.data()) == 1)
+        return x509::GeneralName::ip_address(Bytes(addr.begin(), addr.end()));
+    if (!valid_dns_name(host)) return rejected("'" + host + "' is neither an IP address nor a host name");
+    std::string lower = host;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return x509::GeneralName::dns(lower);
 }
 
 }  // namespace
+
+bool key_algorithm_allowed(const Profile& profile, const x509::SubjectPublicKeyInfo& spki) {
+    for (const auto& a : profile.key_algorithms()) {
+        if (a == "sm2" && spki.is_sm2() && spki.sm2_public_key().ok()) return true;
+        if (a == "ecdsa-p256" && spki.is_p256()) return true;
+    }
+    return false;
+}
 
 Result<x509::Name> build_subject(const Profile& profile, const CertificateRequestData& request) {
     std::vector<std::pair<std::string, std::string>> attrs;
@@ -66,6 +99,7 @@ Result<Bytes> build_tbs(const Profile& profile, const CertificateRequestData& re
 
     const bool root = profile.kind() == ProfileKind::root_ca;
     x509::TbsCertificateBuilder b;
+    b.signature_algorithm(issuer.signature_algorithm);
     b.serial(serial)
         .issuer(root ? subject : issuer.name)
         .subject(subject)
@@ -105,10 +139,19 @@ Result<Bytes> build_tbs(const Profile& profile, const CertificateRequestData& re
             return make_error(Errc::profile_bad_field, "issuer context: no OCSP or caIssuers URL for AIA");
         b.authority_info_access(ocsp, ca_issuers);
     }
-    if (!request.san_emails.empty()) {
-        if (!profile.san_email()) return rejected("profile " + profile.id() + ": subjectAltName e-mail is not allowed");
+    if (!request.san_emails.empty() && !profile.san_email())
+        return rejected("profile " + profile.id() + ": subjectAltName e-mail is not allowed");
+    if (!request.san_hosts.empty() && !profile.san_hosts())
+        return rejected("profile " + profile.id() + ": subjectAltName host names are not allowed");
+    if (profile.san_hosts() && request.san_hosts.empty())
+        return rejected("profile " + profile.id() + ": a TLS server certificate names at least one host (SAN)");
+    if (!request.san_emails.empty() || !request.san_hosts.empty()) {
         x509::SubjectAltName san;
         for (const auto& e : request.san_emails) san.names.push_back(x509::GeneralName::rfc822(e));
+        for (const auto& h : request.san_hosts) {
+            YX_ASSIGN_OR_RETURN(x509::GeneralName g, host_name(h));
+            san.names.push_back(std::move(g));
+        }
         // RFC 5280 4.2.1.6: critical only when the subject is empty, which profiles never allow.
         b.subject_alt_name(san, false);
     }

@@ -41,7 +41,7 @@ const std::vector<const Lint*>& all_lints() {
         &lints::key_usage_matches_profile(),
         &lints::basic_constraints_matches_profile(),
         &lints::validity_within_issuer(),
-        &lints::sm2_key(),
+        &lints::subject_key(),
         &lints::subject_not_empty(),
         &lints::extension_criticality(),
     };

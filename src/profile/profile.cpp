@@ -50,7 +50,7 @@ std::optional<asn1::Oid> eku_oid(std::string_view name) {
 
 // Keys every profile document may have; anything else is refused (a typo must not silently drop
 // an extension).
-constexpr std::array<std::string_view, 20> k_known_keys{"id",
+constexpr std::array<std::string_view, 21> k_known_keys{"id",
                                                         "name_zh",
                                                         "description",
                                                         "kind",
@@ -65,6 +65,7 @@ constexpr std::array<std::string_view, 20> k_known_keys{"id",
                                                         "identity_extensions",
                                                         "identity_required",
                                                         "san_email",
+                                                        "san_hosts",
                                                         "dual",
                                                         "crl_distribution_points",
                                                         "authority_info_access",
@@ -200,7 +201,8 @@ Result<Profile> Profile::parse(std::string_view json_text, std::string_view sour
     YX_ASSIGN_OR_RETURN(prof.m_key_algorithms, p.string_list(doc, "key_algorithms", "key_algorithms", true));
     if (prof.m_key_algorithms.empty()) return p.field_error("key_algorithms", "must not be empty");
     for (const auto& a : prof.m_key_algorithms)
-        if (a != "sm2") return p.field_error("key_algorithms", "'" + a + "' is not supported (sm2)");
+        if (a != "sm2" && a != "ecdsa-p256")
+            return p.field_error("key_algorithms", "'" + a + "' is not supported (sm2, ecdsa-p256)");
 
     YX_ASSIGN_OR_RETURN(auto ku, p.string_list(doc, "key_usage", "key_usage", true));
     if (ku.empty()) return p.field_error("key_usage", "must not be empty");
@@ -258,6 +260,7 @@ Result<Profile> Profile::parse(std::string_view json_text, std::string_view sour
         if (!contains(ids, n)) return p.field_error("identity_required", "'" + n + "' is not in identity_extensions");
 
     YX_ASSIGN_OR_RETURN(prof.m_san_email, p.bool_field(doc, "san_email", false));
+    YX_ASSIGN_OR_RETURN(prof.m_san_hosts, p.bool_field(doc, "san_hosts", false));
 
     YX_ASSIGN_OR_RETURN(std::string dual, p.string_field(doc, "dual", false));
     if (dual.empty() || dual == "none")

@@ -141,4 +141,11 @@ Result<std::size_t> SubjectPublicKeyInfo::rsa_modulus_bits() const {
     return bits;
 }
 
+Result<AlgorithmIdentifier> signature_algorithm_for(const SubjectPublicKeyInfo& key) {
+    if (key.is_sm2()) return AlgorithmIdentifier::sm2_with_sm3();
+    if (key.is_p256()) return AlgorithmIdentifier::ecdsa_with_sha256();
+    return make_error(Errc::x509_unsupported_algorithm,
+                      "a CA key must be SM2 or ECDSA P-256, not " + key.algorithm().oid.to_string());
+}
+
 }  // namespace yinxin::x509

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <cctype>
 #include <iterator>
 #include <map>
 #include <sstream>
@@ -205,9 +206,10 @@ namespace {
 // `yinxin serve --listen 127.0.0.1:0 --data-dir <dir>`, running until stop().
 class ServeProcess {
 public:
-    explicit ServeProcess(const std::string& data_dir) {
+    explicit ServeProcess(const std::string& data_dir, const std::vector<std::string>& extra = {}) {
         std::vector<std::string> argv = {
             std::string(k_yinxin_cli), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir};
+        argv.insert(argv.end(), extra.begin(), extra.end());
         std::string error;
         m_pid = spawn_process(argv, &m_fd, &error);
         if (m_pid <= 0) {
@@ -227,6 +229,9 @@ public:
             return;
         }
         m_url = out.substr(at + 13, out.find('\n', at) - at - 13);
+        // With --plain-port: "listening on http://... (plain HTTP, ...)" on the next line.
+        if (const auto plain = out.find("listening on http://", at + 13); plain != std::string::npos)
+            m_plain_url = out.substr(plain + 13, out.find(' ', plain + 13) - plain - 13);
     }
     ~ServeProcess() {
         if (m_pid > 0) stop();
@@ -235,6 +240,7 @@ public:
     ServeProcess& operator=(const ServeProcess&) = delete;
 
     const std::string& url() const { return m_url; }
+    const std::string& plain_url() const { return m_plain_url; }
     // SIGTERM, drain the output, and the exit code (0 after a graceful shutdown).
     int stop() {
         ::kill(m_pid, SIGTERM);
@@ -253,6 +259,7 @@ private:
     pid_t m_pid = -1;
     int m_fd = -1;
     std::string m_url;
+    std::string m_plain_url;
 };
 
 // `yinxin serve --data-dir` publishes the CA certificates at the AIA caIssuers URLs the issued
@@ -329,6 +336,183 @@ TEST_F(CaCli, DemoStaffLogInToTheServedStaffApi) {
                   (tmp / "bad.txt").string(), "--key", auditor[3]});
     EXPECT_NE(r.exit_code, 0);
     EXPECT_NE(r.output.find("auth.bad_credentials"), std::string::npos) << r.output;
+    EXPECT_EQ(serve.stop(), 0);
+}
+
+// Revocation from the command line: `cert revoke` signs a new CRL at once, `serve` publishes it at
+// the CRL distribution point URL of the certificate and reports the status, `openssl crl` reads
+// what curl fetched, and `crl show` hands out the same bytes.
+TEST_F(CaCli, RevokeAndServeTheCrl) {
+    ASSERT_TRUE(executable_available("/usr/bin/curl", "curl"));
+    ASSERT_TRUE(openssl_available());
+    ScratchDir tmp;
+    const auto csr = s_data->make_csr("revoked", {{"C", "CN"}, {"O", "Yinxin Demo"}, {"CN", "Revoked Holder"}});
+    auto r = issue(csr, {"--json", "--out", (tmp / "revoked.pem").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::string serial = nlohmann::json::parse(r.output)["serial"];
+
+    std::vector<std::string> revoke = {"cert", "revoke",   "--ca",          "demo-sub", "--serial",
+                                       serial, "--reason", "keyCompromise", "--json"};
+    for (auto& o : s_data->signing_opts()) revoke.push_back(o);
+    r = s_data->run(revoke);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["status"], "revoked");
+    EXPECT_EQ(j["reason"], "keyCompromise");
+    ASSERT_TRUE(j.contains("crl")) << r.output;
+    const std::uint64_t number = j["crl"]["crl_number"];
+    r = s_data->run(revoke);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("ca.already_revoked"), std::string::npos) << r.output;
+    std::vector<std::string> bad = revoke;
+    bad[7] = "compromised";
+    r = s_data->run(bad);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("unknown revocation reason"), std::string::npos) << r.output;
+
+    // The daily schedule: every CA that may sign, in one command; the revocation stays listed.
+    std::vector<std::string> all = {"crl", "issue", "--all", "--json"};
+    for (auto& o : s_data->signing_opts()) all.push_back(o);
+    r = s_data->run(all);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    j = nlohmann::json::parse(r.output);
+    ASSERT_EQ(j.size(), 3u) << r.output;
+    for (const auto& c : j)
+        if (c["ca_id"] == "demo-sub") {
+            EXPECT_GT(c["crl_number"].get<std::uint64_t>(), number);
+            EXPECT_EQ(c["entries"], 1);
+        }
+    all[2] = "--ca";
+    all.insert(all.begin() + 3, "demo-sub");
+    all.push_back("--all");
+    r = s_data->run(all);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("either --ca or --all"), std::string::npos) << r.output;
+
+    ServeProcess serve(s_data->dir());
+    ASSERT_FALSE(serve.url().empty());
+    const std::string crl_file = (tmp / "served.crl").string();
+    r = run_process({"/usr/bin/curl", "-sS", "--fail", "-o", crl_file, serve.url() + "/crl/demo-sub.crl"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto text = openssl({"crl", "-inform", "DER", "-in", crl_file, "-noout", "-text"});
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    std::string upper = serial;
+    for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    EXPECT_NE(text.output.find(upper), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("Key Compromise"), std::string::npos) << text.output;
+    r = run_process({"/usr/bin/curl", "-sS", "--fail", serve.url() + "/api/v1/cas/demo-sub/certificates/" + serial});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["status"], "revoked");
+    EXPECT_EQ(j["revocation"]["reason"], "keyCompromise");
+    r = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", serve.url() + "/crl/nope.crl"});
+    EXPECT_EQ(r.output, "404");
+    EXPECT_EQ(serve.stop(), 0);
+
+    const std::string shown = (tmp / "shown.crl").string();
+    r = s_data->run({"crl", "show", "--data-dir", s_data->dir(), "--ca", "demo-sub", "--der", "--out", shown});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(read_file(shown), read_file(crl_file));
+}
+
+// HTTPS with a server certificate from Yinxin's own CA (the README's main job): the P-256 TLS root
+// from a ceremony, a key and request made by the openssl CLI, `cert issue` with the hosts, and the
+// server on TLS plus a loopback plain-HTTP port. curl checks the chain, the host name and the IP
+// address the way any client does; `staff login` logs in over HTTPS with the same trust anchor.
+TEST_F(CaCli, HttpsServerCertificateFromTheOwnTlsCa) {
+    ASSERT_TRUE(executable_available("/usr/bin/curl", "curl"));
+    ASSERT_TRUE(openssl_available());
+    ScratchDir tmp;
+    CliData data(tmp / "data");
+    data.prepare();
+    ASSERT_TRUE(data.ok());
+    write_file(tmp / "tls-ceremony.json", std::string(R"json({
+  "publication": {"base_url": "http://127.0.0.1:8080", "cps_oid": "1.2.156.112570.150", "cps_uri": "http://127.0.0.1:8080/cps"},
+  "cas": [{"id": "demo-tls-root", "name": "Demo TLS Root", "kind": "root", "profile": "tls-root-ca",
+           "key_algorithm": "ecdsa-p256", "subject": [["C", "CN"], ["O", "Yinxin Demo"], ["CN", "Yinxin Demo TLS Root CA"]]}]
+})json"));
+    std::vector<std::string> init = {"ca", "init", "--config", (tmp / "tls-ceremony.json").string()};
+    for (auto& o : data.signing_opts()) init.push_back(o);
+    auto r = data.run(init);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+
+    const std::string key = (tmp / "server.key").string();
+    const std::string csr = (tmp / "server.csr").string();
+    const std::string cert = (tmp / "server.pem").string();
+    const std::string ca = (tmp / "ca.pem").string();
+    r = openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = openssl({"req", "-new", "-key", key, "-subj", "/CN=localhost", "-out", csr});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::vector<std::string> issue = {"cert",  "issue", "--ca",   "demo-tls-root", "--profile", "tls-server",
+                                      "--csr", csr,     "--host", "localhost",     "--host",    "127.0.0.1",
+                                      "--out", cert};
+    for (auto& o : data.signing_opts()) issue.push_back(o);
+    r = data.run(issue);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    // A GM CA does not make TLS server certificates.
+    issue[3] = "demo-sub";
+    issue[13] = (tmp / "refused.pem").string();  // the --out value
+    r = data.run(issue);
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("profile.request_rejected"), std::string::npos) << r.output;
+    r = data.run({"ca", "show", "demo-tls-root", "--data-dir", data.dir(), "--out", ca});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+
+    // `staff demo` first: the member who logs in over HTTPS below.
+    const std::string out = (tmp / "data" / "demo-staff").string();
+    std::vector<std::string> demo = {"staff", "demo", "--out", out};
+    for (auto& o : data.signing_opts()) demo.push_back(o);
+    r = data.run(demo);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+
+    ServeProcess serve(data.dir(), {"--tls-cert", cert, "--tls-key", key, "--plain-port", "0"});
+    ASSERT_EQ(serve.url().rfind("https://127.0.0.1:", 0), 0u) << serve.url();
+    ASSERT_EQ(serve.plain_url().rfind("http://127.0.0.1:", 0), 0u) << serve.plain_url();
+    const std::string port = serve.url().substr(serve.url().rfind(':') + 1);
+    const std::string by_name = "https://localhost:" + port;
+    // The chain, the host name (SAN dNSName) and the address (SAN iPAddress), checked by curl.
+    for (const std::string& url : {by_name, serve.url()}) {
+        r = run_process({"/usr/bin/curl", "-sS", "--fail", "--cacert", ca, url + "/health"});
+        EXPECT_EQ(r.exit_code, 0) << url << ": " << r.output;
+        EXPECT_NE(r.output.find("\"ok\""), std::string::npos) << r.output;
+    }
+    // Without the trust anchor curl refuses the certificate (CURLE_PEER_FAILED_VERIFICATION).
+    r = run_process({"/usr/bin/curl", "-sS", "-o", "/dev/null", serve.url() + "/health"});
+    EXPECT_EQ(r.exit_code, 60) << r.output;
+    // The plain loopback listener serves the http:// CRL and caIssuers URLs.
+    r = run_process({"/usr/bin/curl", "-sS", "--fail", "-o", "/dev/null", serve.plain_url() + "/ca/demo-root.cer"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+
+    std::map<std::string, std::vector<std::string>> logins;
+    std::istringstream lines(to_string(read_file(std::filesystem::path(out) / "logins.txt")));
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream f(line);
+        std::vector<std::string> fields{std::istream_iterator<std::string>(f), std::istream_iterator<std::string>()};
+        if (fields.size() == 5) logins[fields[0]] = fields;
+    }
+    const auto& auditor = logins.at("auditor");
+    write_file(tmp / "pw.txt", auditor[2] + "\n");
+    r = data.run({"staff", "login", "--url", by_name, "--cacert", ca, "--login", "auditor", "--password-file",
+                  (tmp / "pw.txt").string(), "--key", auditor[3]});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::string token = nlohmann::json::parse(r.output)["token"];
+    r = run_process({"/usr/bin/curl", "-sS", "--fail", "--cacert", ca, "-H", "Authorization: Bearer " + token,
+                     by_name + "/api/v1/audit/verify"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(nlohmann::json::parse(r.output)["intact"].get<bool>()) << r.output;
+    // HTTPS needs a trust anchor, and the wrong one (the SM2 root) fails the handshake.
+    r = data.run({"staff", "login", "--url", by_name, "--login", "auditor", "--password-file",
+                  (tmp / "pw.txt").string(), "--key", auditor[3]});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("--cacert"), std::string::npos) << r.output;
+    r = data.run({"ca", "show", "demo-root", "--data-dir", data.dir(), "--out", (tmp / "sm2-root.pem").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = data.run({"staff", "login", "--url", by_name, "--cacert", (tmp / "sm2-root.pem").string(), "--login", "auditor",
+                  "--password-file", (tmp / "pw.txt").string(), "--key", auditor[3]});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("certificate verify failed"), std::string::npos) << r.output;
     EXPECT_EQ(serve.stop(), 0);
 }
 

@@ -6,9 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <set>
 
 #include "device_test_util.h"
+#include "yinxin/crypto/foreign.h"
 #include "yinxin/crypto/sm2.h"
 #include "yinxin/crypto/sm2_cipher.h"
 #include "yinxin/device/custodian.h"
@@ -207,6 +209,42 @@ TEST_F(SoftDeviceTest, Sm2SignatureWithExplicitIdVerifies) {
     EXPECT_FALSE(crypto::sm2_verify(*pub, msg, *sig2).ok());
 }
 
+// The TLS CA's key: ECDSA P-256 with SHA-256, checked by OpenSSL's own verifier (verify_foreign),
+// sealed and reloaded like an SM2 key, and refused for SM2 decryption.
+TEST_F(SoftDeviceTest, EcdsaP256KeySignsWithSha256AndSurvivesReopening) {
+    const Bytes msg = to_bytes("tbsCertificate of the HTTPS server");
+    Bytes spki;
+    KeyIndex idx = 0;
+    {
+        auto dev = open_unlocked();
+        auto g = dev->generate_key_pair(KeyAlgorithm::ecdsa_p256, "tls-root", k_pin);
+        ASSERT_TRUE(g.ok()) << g.error().to_string();
+        EXPECT_EQ(g->key.algorithm, KeyAlgorithm::ecdsa_p256);
+        EXPECT_EQ(g->event.algorithm, std::optional<KeyAlgorithm>(KeyAlgorithm::ecdsa_p256));
+        spki = g->key.public_key;
+        idx = g->key.index;
+        EXPECT_EQ(dev->sign(idx, msg).code(), Errc::device_no_access_right);
+        ASSERT_TRUE(dev->get_private_key_access_right(idx, k_pin).ok());
+        auto sig = dev->sign(idx, msg);
+        ASSERT_TRUE(sig.ok()) << sig.error().to_string();
+        EXPECT_TRUE(crypto::verify_foreign(spki, crypto::ForeignAlgorithm::ecdsa_sha256, msg, *sig).ok());
+        EXPECT_FALSE(crypto::verify_foreign(spki, crypto::ForeignAlgorithm::ecdsa_sha256, to_bytes("x"), *sig).ok());
+        EXPECT_EQ(dev->decrypt(idx, to_bytes("ct")).code(), Errc::device_unsupported_algorithm);
+        const auto algs = dev->info().algorithms;
+        EXPECT_NE(std::find(algs.begin(), algs.end(), KeyAlgorithm::ecdsa_p256), algs.end());
+    }
+    auto dev = open();
+    ASSERT_TRUE(dev->custodian_control()->unlock(pick(first_five(), {1, 2, 3})).ok());
+    auto found = dev->find_key("tls-root");
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(found->algorithm, KeyAlgorithm::ecdsa_p256);
+    EXPECT_EQ(found->public_key, spki);
+    ASSERT_TRUE(dev->get_private_key_access_right(idx, k_pin).ok());
+    auto sig = dev->sign(idx, msg);
+    ASSERT_TRUE(sig.ok());
+    EXPECT_TRUE(crypto::verify_foreign(spki, crypto::ForeignAlgorithm::ecdsa_sha256, msg, *sig).ok());
+}
+
 TEST_F(SoftDeviceTest, DecryptsSm2Cipher) {
     auto dev = open_unlocked();
     const KeyIndex idx = generate(*dev, "enc");
@@ -253,7 +291,7 @@ TEST_F(SoftDeviceTest, KeysAreAddressedByIndexAndLabel) {
     EXPECT_EQ(generate(*dev, "a"), 1u);
     EXPECT_EQ(generate(*dev, "b"), 2u);
     EXPECT_EQ(dev->generate_key_pair(KeyAlgorithm::sm2, "a", k_pin).code(), Errc::device_duplicate_label);
-    EXPECT_EQ(dev->generate_key_pair(KeyAlgorithm::ecdsa_p256, "c", k_pin).code(), Errc::device_unsupported_algorithm);
+    EXPECT_EQ(dev->generate_key_pair(KeyAlgorithm::rsa_2048, "c", k_pin).code(), Errc::device_unsupported_algorithm);
     EXPECT_EQ(dev->generate_key_pair(KeyAlgorithm::sm2, "c", "1234").code(), Errc::device_weak_secret);
     EXPECT_EQ(dev->generate_key_pair(KeyAlgorithm::sm2, "", k_pin).code(), Errc::invalid_argument);
     auto keys = dev->list_keys();

@@ -10,7 +10,7 @@ TEST(ProfileSet, EveryRepositoryProfileLoads) {
     ASSERT_TRUE(set) << set.error().to_string();
     // The types: 机构 人员 设备 持卡人 个人 (sign + encrypt), code signing, seal, the two seal
     // systems, OCSP signing, and the three CA profiles.
-    EXPECT_EQ(set->size(), 18u);
+    EXPECT_EQ(set->size(), 20u);
     for (const char* id : {"organisation-sign", "organisation-encrypt", "personnel-sign", "personnel-encrypt",
                            "device-sign", "device-encrypt", "cardholder-sign", "cardholder-encrypt", "individual-sign",
                            "individual-encrypt", "code-signing", "seal", "seal-maker-system", "seal-status-system",

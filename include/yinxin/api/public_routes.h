@@ -13,8 +13,15 @@ namespace yinxin::api {
 // GET /api/v1/cas/{id}                     → one CA, with its certificate as PEM
 // GET /ca/{id}.cer                         → the CA certificate, DER (application/pkix-cert); the
 //                                            AIA caIssuers URL of ca::PublicationConfig
-// GET /api/v1/cas/{id}/certificates/{serial} → status (pending/issued/failed) and PEM when issued
-// The registry and reader must outlive the server.
-Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::CertificateReader& reader);
+// GET /api/v1/cas/{id}/certificates/{serial} → status (pending/issued/failed) and PEM when issued;
+//                                            with `status`: revocation (revoked / on hold, reason,
+//                                            time, invalidity date)
+// With `status` also:
+// GET /crl/{id}.crl                        → the CA's newest full CRL, DER (application/pkix-crl,
+//                                            RFC 2585 3); the CRL distribution point URL of
+//                                            ca::PublicationConfig
+// The registry, reader and status store must outlive the server.
+Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::CertificateReader& reader,
+                            ca::RevocationStore* status = nullptr);
 
 }  // namespace yinxin::api

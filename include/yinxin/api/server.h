@@ -53,6 +53,9 @@ struct ServerConfig {
     unsigned handler_threads = 4;       // handlers run here, so a slow handler never stalls I/O
     Limits limits;
     std::optional<TlsConfig> tls;
+    // With TLS: also serve plain HTTP on this port of the same address, which must be loopback (the
+    // http:// CRL distribution point and AIA URLs of the demo hierarchy; 0 = an ephemeral port).
+    std::optional<std::uint16_t> plain_port;
     // LD/T 03-2022 requires protected channels for everything that crosses the network (§8.2.1 /
     // §8.2.3: staff log in with certificates over protected links), so plain HTTP is refused on a
     // non-loopback address unless this is set explicitly (e.g. behind a TLS-terminating proxy on the
@@ -82,8 +85,10 @@ public:
     // Validates the configuration, loads TLS material, binds, and starts the I/O and handler threads.
     // api.bad_config / api.tls_error / api.bind_failed.
     Status start();
-    std::uint16_t port() const noexcept;  // the bound port (after start)
-    std::string url() const;              // "https://127.0.0.1:8443"
+    std::uint16_t port() const noexcept;        // the bound port (after start)
+    std::string url() const;                    // "https://127.0.0.1:8443"
+    std::uint16_t plain_port() const noexcept;  // the bound plain_port (0 without one)
+    std::string plain_url() const;              // "http://127.0.0.1:8080" ("" without one)
 
     // Graceful shutdown: stop accepting, close idle and half-read connections, let requests already
     // being handled finish and be answered (with Connection: close) for up to `grace`, then close

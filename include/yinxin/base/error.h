@@ -111,6 +111,9 @@ enum class Errc : std::uint32_t {
     ca_key_mismatch = 6006,
     ca_bad_certificate = 6007,
     ca_unsupported = 6008,
+    ca_certificate_not_found = 6009,  // no issued certificate with that serial under the CA
+    ca_already_revoked = 6010,        // revoked already (or on hold already, for a hold)
+    ca_not_on_hold = 6011,            // unsuspend of a certificate that is not suspended
 
     // 7xxx device
     device_not_initialised = 7001,

@@ -154,4 +154,56 @@ public:
     virtual Result<std::vector<CertificateRecord>> list_pending(std::string_view ca_id) = 0;
 };
 
+// A revocation or a hold (RFC 5280 5.3.1 reason 6, certificateHold: the SDCA CPS's suspension)
+// of one issued certificate.
+struct RevocationRecord {
+    std::int64_t id = 0;  // store row id; the paging cursor
+    std::string ca_id;
+    Bytes serial;
+    std::int64_t revoked_at = 0;                  // unix seconds
+    int reason = 0;                               // CRLReason number
+    std::optional<std::int64_t> invalidity_date;  // unix seconds (RFC 5280 5.3.2)
+    std::string actor;                            // who revoked it (audit identity)
+};
+
+struct RevocationPage {
+    std::vector<RevocationRecord> records;
+    std::optional<std::int64_t> next_after_id;
+};
+
+// A CRL as published: full (delta_base empty) or delta.
+struct CrlRecord {
+    std::string ca_id;
+    std::uint64_t number = 0;
+    std::optional<std::uint64_t> delta_base;
+    std::int64_t this_update = 0;
+    std::int64_t next_update = 0;
+    std::uint64_t entries = 0;
+    Bytes der;
+};
+
+// Certificate status: what the CRLs, OCSP and the status services read, and what revocation
+// writes. Every write is one transaction.
+class RevocationStore {
+public:
+    virtual ~RevocationStore() = default;
+    // Records the revocation (or hold) of an issued certificate of `r.ca_id`. store.not_found when
+    // the CA has no issued certificate with that serial; store.conflict when it is already revoked.
+    // A certificate on hold may be revoked for good (the hold is replaced, keeping nothing of it).
+    virtual Status revoke(const RevocationRecord& r) = 0;
+    // Lifts a hold (RFC 5280 removeFromCRL); store.not_found unless the certificate is on hold.
+    virtual Status release_hold(std::string_view ca_id, BytesView serial) = 0;
+    virtual Result<std::optional<RevocationRecord>> revocation(std::string_view ca_id, BytesView serial) = 0;
+    // Keyset paging in insertion order (limit 1..10000).
+    virtual Result<RevocationPage> list_revocations(std::string_view ca_id, std::int64_t after_id,
+                                                    std::size_t limit) = 0;
+    // Reserves the CA's next CRL number: monotonic and never reused (RFC 5280 5.2.3; a crash may
+    // leave a gap, which is allowed).
+    virtual Result<std::uint64_t> next_crl_number(std::string_view ca_id) = 0;
+    // Keeps a signed CRL; store.conflict when that CA already has a CRL with this number.
+    virtual Status put_crl(const CrlRecord& crl) = 0;
+    // The newest full CRL (delta false) or delta CRL (delta true) of the CA, if any.
+    virtual Result<std::optional<CrlRecord>> latest_crl(std::string_view ca_id, bool delta) = 0;
+};
+
 }  // namespace yinxin::ca

@@ -18,6 +18,7 @@
 #include "yinxin/base/result.h"
 #include "yinxin/profile/profile.h"
 #include "yinxin/x509/name.h"
+#include "yinxin/x509/public_key.h"
 
 namespace yinxin::profile {
 
@@ -28,7 +29,10 @@ struct CertificateRequestData {
     Bytes spki_der;  // SubjectPublicKeyInfo DER (from the PKCS#10 request or the KMC)
     // GM/T 0015 identity values by extension name ("identify_code" → "110101199001011234").
     std::vector<std::pair<std::string, std::string>> identities;
-    std::vector<std::string> san_emails;         // rfc822Name entries (profile.san_email)
+    std::vector<std::string> san_emails;  // rfc822Name entries (profile.san_email)
+    // Host names and IP literals of a TLS server (profile.san_hosts): an IPv4/IPv6 literal becomes
+    // an iPAddress entry, anything else a dNSName (LDH labels, a leading "*." wildcard refused).
+    std::vector<std::string> san_hosts;
     std::optional<std::uint32_t> validity_days;  // shorter than the profile's, when asked
 };
 
@@ -44,7 +48,13 @@ struct IssuerContext {
     std::string ca_issuers_url;        // AIA id-ad-caIssuers
     std::optional<asn1::Oid> cps_oid;  // certificatePolicies policy OID (SHECA: 1.2.156.112570.150)
     std::string cps_uri;               // id-qt-cps qualifier
+    // tbsCertificate.signature: follows the issuer's key (x509::signature_algorithm_for).
+    x509::AlgorithmIdentifier signature_algorithm = x509::AlgorithmIdentifier::sm2_with_sm3();
 };
+
+// Whether the profile issues this kind of subject key: "sm2" (SM2 curve, valid point) or
+// "ecdsa-p256" (id-ecPublicKey on prime256v1).
+bool key_algorithm_allowed(const Profile& profile, const x509::SubjectPublicKeyInfo& spki);
 
 // The subject Name from request.subject, checked against the profile: every label allowed, every
 // required label present, no empty value, at most one of each label except OU.

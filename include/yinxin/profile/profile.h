@@ -80,6 +80,9 @@ public:
     const std::vector<std::string>& identity_required() const { return m_identity_required; }
     const IdentityExtensionSpec* identity_spec(std::string_view name) const;
     bool san_email() const { return m_san_email; }
+    // TLS server profiles: subjectAltName dNSName / iPAddress entries, at least one required
+    // (RFC 9525 §6.3: clients match the host against these, never against the CN).
+    bool san_hosts() const { return m_san_hosts; }
     DualRole dual() const { return m_dual; }
     bool crl_distribution_points() const { return m_crl_dp; }
     bool authority_info_access() const { return m_aia; }
@@ -105,6 +108,7 @@ private:
     std::vector<IdentityExtensionSpec> m_identity;
     std::vector<std::string> m_identity_required;
     bool m_san_email = false;
+    bool m_san_hosts = false;
     DualRole m_dual = DualRole::none;
     bool m_crl_dp = true;
     bool m_aia = true;

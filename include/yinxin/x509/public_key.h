@@ -26,6 +26,8 @@ struct AlgorithmIdentifier {
     static AlgorithmIdentifier make(const asn1::Oid& oid);
     static AlgorithmIdentifier make(const asn1::Oid& oid, BytesView parameters_tlv);
     static AlgorithmIdentifier sm2_with_sm3() { return make(asn1::oids::sm2_with_sm3); }
+    // RFC 5758 3.2: no parameters.
+    static AlgorithmIdentifier ecdsa_with_sha256() { return make(asn1::oids::ecdsa_with_sha256); }
 
     bool parameters_absent_or_null() const;
     // RFC 5280 4.1.1.2 (signatureAlgorithm equals tbsCertificate.signature): byte-equal when
@@ -54,6 +56,8 @@ public:
     // algorithm OID 1.2.156.10197.1.301 itself, which some GM producers write.
     KeyType key_type() const;
     bool is_sm2() const { return key_type() == KeyType::sm2; }
+    // id-ecPublicKey on prime256v1 (RFC 5480), the TLS CA's key type.
+    bool is_p256() const { return key_type() == KeyType::ec && m_curve && *m_curve == asn1::oids::prime256v1; }
     // x509.unsupported_algorithm when the key is not SM2; crypto errors for a bad point.
     Result<crypto::Sm2PublicKey> sm2_public_key() const;
     // RSA modulus size in bits (RFC 8017 A.1.1); x509.bad_public_key when not an RSA key.
@@ -67,5 +71,10 @@ private:
     std::optional<asn1::Oid> m_curve;
     Bytes m_key;
 };
+
+// The algorithm a CA key signs with: SM2-with-SM3 for SM2 keys (every GM certificate, CRL and
+// OCSP response), ecdsa-with-SHA256 for P-256 keys (the TLS CA only). x509.unsupported_algorithm
+// for any other key.
+Result<AlgorithmIdentifier> signature_algorithm_for(const SubjectPublicKeyInfo& key);
 
 }  // namespace yinxin::x509

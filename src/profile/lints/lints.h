@@ -12,7 +12,7 @@ const Lint& authority_key_identifier();
 const Lint& key_usage_matches_profile();
 const Lint& basic_constraints_matches_profile();
 const Lint& validity_within_issuer();
-const Lint& sm2_key();
+const Lint& subject_key();
 const Lint& subject_not_empty();
 const Lint& extension_criticality();
 

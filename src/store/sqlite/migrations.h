@@ -11,6 +11,7 @@
 #include "sqlite/migrations/0001_ca_certificates.sql.h"
 #include "sqlite/migrations/0002_audit.sql.h"
 #include "sqlite/migrations/0003_auth.sql.h"
+#include "sqlite/migrations/0004_revocation.sql.h"
 #include "yinxin/base/result.h"
 #include "yinxin/sqlite/database.h"
 
@@ -26,6 +27,7 @@ inline constexpr std::array k_migrations{
     Migration{1, "ca_certificates", migrations::k_0001_ca_certificates},
     Migration{2, "audit", migrations::k_0002_audit},
     Migration{3, "auth", migrations::k_0003_auth},
+    Migration{4, "revocation", migrations::k_0004_revocation},
 };
 
 // Every store connection reports SQLite failures in the store band: constraint, busy and locked

@@ -1,0 +1,204 @@
+#include "yinxin/ca/status.h"
+
+#include <utility>
+
+#include "pipeline.h"
+#include "yinxin/ca/hierarchy.h"
+#include "yinxin/x509/certificate.h"
+
+namespace yinxin::ca {
+
+namespace {
+
+constexpr std::size_t k_crl_page = 10'000;
+
+CaEvent status_event(std::string action, std::string_view ca_id, BytesView serial) {
+    CaEvent ev;
+    ev.action = std::move(action);
+    ev.ca_id = std::string(ca_id);
+    if (!serial.empty()) ev.serial_hex = hex_encode(serial);
+    return ev;
+}
+
+// Store errors in the words of the status service.
+Error relabel(Error e, Errc not_found, Errc conflict) {
+    if (e.code == Errc::store_not_found) e.code = not_found;
+    if (e.code == Errc::store_conflict) e.code = conflict;
+    return e;
+}
+
+}  // namespace
+
+StatusService::StatusService(CaStores stores, RevocationStore& status, KeyResolver keys, const Clock& clock,
+                             EventSink events, CrlPolicy policy)
+    : m_stores(stores),
+      m_status(status),
+      m_keys(std::move(keys)),
+      m_clock(clock),
+      m_events(std::move(events)),
+      m_policy(policy) {}
+
+Result<RevocationResult> StatusService::revoke(const RevokeRequest& request) {
+    const bool hold = request.reason == x509::CrlReason::certificate_hold;
+    CaEvent ev = status_event(hold ? "ca.hold" : "ca.revoke", request.ca_id, request.serial);
+    ev.detail = "reason " + std::string(x509::crl_reason_name(request.reason));
+    auto fail = [&](Error e) -> Error {
+        ev.action += ".failed";
+        ev.success = false;
+        ev.error = e.code;
+        ev.error_code = std::string(errc_name(e.code));
+        ev.detail += ": " + e.message;
+        detail::emit(m_events, ev, m_clock);
+        return e;
+    };
+    const TimePoint now = detail::whole_seconds(m_clock.now());
+    if (request.reason == x509::CrlReason::remove_from_crl)
+        return fail(make_error(Errc::invalid_argument, "removeFromCRL is not a revocation: release the hold instead"));
+    if (request.invalidity_date && *request.invalidity_date > now)
+        return fail(make_error(Errc::invalid_argument, "the invalidity date is in the future"));
+    auto ca = m_stores.registry->get_ca(request.ca_id);
+    if (!ca) return fail(relabel(std::move(ca).error(), Errc::ca_not_found, Errc::store_conflict));
+    auto cert = m_stores.reader->certificate_by_serial(request.ca_id, request.serial);
+    if (!cert) return fail(relabel(std::move(cert).error(), Errc::ca_certificate_not_found, Errc::store_conflict));
+    if (cert->status != CertificateStatus::issued)
+        return fail(make_error(Errc::ca_certificate_not_found, "certificate " + hex_encode(request.serial) +
+                                                                   " of CA '" + request.ca_id + "' was never issued"));
+    ev.subject_dn = cert->subject_dn;
+    ev.profile_id = cert->profile_id;
+
+    RevocationRecord rec;
+    rec.ca_id = request.ca_id;
+    rec.serial = request.serial;
+    rec.revoked_at = to_unix(now);
+    rec.reason = static_cast<int>(request.reason);
+    if (request.invalidity_date) rec.invalidity_date = to_unix(*request.invalidity_date);
+    rec.actor = request.actor;
+    auto st = m_status.revoke(rec);
+    if (!st) return fail(relabel(std::move(st).error(), Errc::ca_certificate_not_found, Errc::ca_already_revoked));
+    detail::emit(m_events, ev, m_clock);
+    return with_crl(std::move(rec));
+}
+
+Result<RevocationResult> StatusService::release_hold(std::string_view ca_id, BytesView serial,
+                                                     const std::string& actor) {
+    CaEvent ev = status_event("ca.hold.release", ca_id, serial);
+    ev.detail = "by " + actor;
+    auto st = m_status.release_hold(ca_id, serial);
+    if (!st) {
+        Error e = relabel(std::move(st).error(), Errc::ca_not_on_hold, Errc::store_conflict);
+        ev.action += ".failed";
+        ev.success = false;
+        ev.error = e.code;
+        ev.error_code = std::string(errc_name(e.code));
+        ev.detail += ": " + e.message;
+        detail::emit(m_events, ev, m_clock);
+        return e;
+    }
+    detail::emit(m_events, ev, m_clock);
+    RevocationRecord released;
+    released.ca_id = std::string(ca_id);
+    released.serial = Bytes(serial.begin(), serial.end());
+    released.reason = static_cast<int>(x509::CrlReason::remove_from_crl);
+    released.revoked_at = to_unix(m_clock.now());
+    released.actor = actor;
+    return with_crl(std::move(released));
+}
+
+RevocationResult StatusService::with_crl(RevocationRecord rec) {
+    RevocationResult out;
+    const std::string ca_id = rec.ca_id;
+    out.revocation = std::move(rec);
+    auto crl = issue_crl(ca_id);
+    if (crl)
+        out.crl = std::move(crl).value();
+    else
+        out.crl_error = std::move(crl).error();
+    return out;
+}
+
+Result<CaRecord> StatusService::crl_signer(std::string_view ca_id) {
+    auto ca = m_stores.registry->get_ca(ca_id);
+    if (!ca) return relabel(std::move(ca).error(), Errc::ca_not_found, Errc::store_conflict);
+    YX_ASSIGN_OR_RETURN(bool may, may_sign_crls(ca_id, m_stores, m_clock.now()));
+    if (!may)
+        return make_error(Errc::ca_retired, "CA '" + std::string(ca_id) +
+                                                "' signs no more CRLs: its certificate expired, or it is retired and "
+                                                "every certificate it issued has expired");
+    return ca;
+}
+
+Result<CrlRecord> StatusService::issue_crl(std::string_view ca_id) {
+    CaEvent ev = status_event("ca.crl", ca_id, {});
+    auto run = [&]() -> Result<CrlRecord> {
+        YX_ASSIGN_OR_RETURN(CaRecord ca, crl_signer(ca_id));
+        YX_ASSIGN_OR_RETURN(x509::Certificate ca_cert, x509::Certificate::parse(ca.certificate_der));
+        YX_ASSIGN_OR_RETURN(x509::AlgorithmIdentifier alg, x509::signature_algorithm_for(ca_cert.public_key_info()));
+        if (!m_keys) return make_error(Errc::ca_no_key, "no key resolver");
+        // The key before the number: a CA without a usable key burns no CRL number.
+        YX_ASSIGN_OR_RETURN(SigningKey key, m_keys(ca));
+        if (key.device == nullptr) return make_error(Errc::ca_no_key, "no signing device");
+
+        const auto& ski = ca_cert.extensions().subject_key_identifier();
+        const Bytes key_id = ski ? *ski : x509::key_identifier(ca_cert.public_key_info().key_bytes());
+        const TimePoint this_update = detail::whole_seconds(m_clock.now());
+        const TimePoint next_update = this_update + m_policy.validity;
+
+        x509::CrlBuilder b;
+        b.signature_algorithm(alg)
+            .issuer(ca_cert.subject())
+            .this_update(this_update)
+            .next_update(next_update)
+            .authority_key_identifier(key_id);
+        std::int64_t after = 0;
+        for (;;) {
+            YX_ASSIGN_OR_RETURN(RevocationPage page, m_status.list_revocations(ca_id, after, k_crl_page));
+            for (const auto& r : page.records) {
+                YX_ASSIGN_OR_RETURN(x509::CrlReason reason, x509::crl_reason_from_int(r.reason));
+                x509::RevokedEntry e{.serial = r.serial,
+                                     .revoked_at = from_unix(r.revoked_at),
+                                     .reason = reason,
+                                     .invalidity_date = std::nullopt};
+                if (r.invalidity_date) e.invalidity_date = from_unix(*r.invalidity_date);
+                YX_TRY(b.add(e));
+            }
+            if (!page.next_after_id) break;
+            after = *page.next_after_id;
+        }
+        YX_ASSIGN_OR_RETURN(std::uint64_t number, m_status.next_crl_number(ca_id));
+        b.crl_number(number);
+        YX_ASSIGN_OR_RETURN(Bytes tbs, b.build_tbs());
+        YX_ASSIGN_OR_RETURN(Bytes signature, key.device->sign(key.index, tbs, key.sm2_id));
+        YX_ASSIGN_OR_RETURN(Bytes der, x509::assemble_crl(tbs, alg, signature));
+        // The device signed with the CA's key and ID, or nothing is published.
+        YX_ASSIGN_OR_RETURN(x509::Crl parsed, x509::Crl::parse(der));
+        auto verified = parsed.verify_signature_with(ca_cert.public_key_info(), key.sm2_id);
+        if (!verified)
+            return make_error(Errc::ca_key_mismatch,
+                              "the device's CRL signature does not verify with the CA certificate's key: " +
+                                  verified.error().message);
+        CrlRecord rec{.ca_id = std::string(ca_id),
+                      .number = number,
+                      .delta_base = std::nullopt,
+                      .this_update = to_unix(this_update),
+                      .next_update = to_unix(next_update),
+                      .entries = b.entry_count(),
+                      .der = std::move(der)};
+        YX_TRY(m_status.put_crl(rec));
+        return rec;
+    };
+    auto r = run();
+    if (!r) {
+        ev.action = "ca.crl.failed";
+        ev.success = false;
+        ev.error = r.code();
+        ev.error_code = std::string(errc_name(r.code()));
+        ev.detail = r.error().message;
+    } else {
+        ev.detail = "CRL number " + std::to_string(r->number) + ", " + std::to_string(r->entries) +
+                    " entries, next update " + std::to_string(r->next_update);
+    }
+    detail::emit(m_events, ev, m_clock);
+    return r;
+}
+
+}  // namespace yinxin::ca

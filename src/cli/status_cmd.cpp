@@ -1,0 +1,212 @@
+#include "status_cmd.h"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cli_util.h"
+#include "signing_env.h"
+#include "yinxin/base/clock.h"
+#include "yinxin/ca/hierarchy.h"
+#include "yinxin/ca/status.h"
+#include "yinxin/store/sqlite_revocation_store.h"
+#include "yinxin/x509/crl.h"
+
+namespace yinxin::cli {
+namespace {
+
+struct RevokeArgs {
+    EnvArgs env;
+    std::string ca_id;
+    std::string serial;
+    std::string reason = "unspecified";
+    long long invalidity_date = 0;  // unix seconds, 0: none
+    bool hold = false;
+    bool release = false;
+};
+
+struct CrlArgs {
+    EnvArgs env;
+    std::string ca_id;
+    std::string out;
+    bool der = false;
+    bool all = false;
+};
+
+nlohmann::json crl_json(const ca::CrlRecord& c) {
+    return {{"ca_id", c.ca_id},
+            {"crl_number", c.number},
+            {"this_update", format_rfc3339(from_unix(c.this_update))},
+            {"next_update", format_rfc3339(from_unix(c.next_update))},
+            {"entries", c.entries},
+            {"bytes", c.der.size()}};
+}
+
+void write_crl(const std::string& path, const ca::CrlRecord& c, bool der) {
+    if (der) {
+        check(write_binary_file(path, c.der));
+    } else {
+        const std::string pem = pem_encode("X509 CRL", c.der);
+        check(write_binary_file(path, as_bytes(pem)));
+    }
+}
+
+struct StatusEnv {
+    std::unique_ptr<SigningEnv> env;
+    std::unique_ptr<store::SqliteRevocationStore> status;
+    SystemClock clock;
+    std::unique_ptr<ca::StatusService> service;
+};
+
+std::unique_ptr<StatusEnv> open_status_env(const EnvArgs& a) {
+    auto s = std::make_unique<StatusEnv>();
+    s->env = open_signing_env(a);
+    s->status = take(store::SqliteRevocationStore::open(a.store_path()));
+    s->service = std::make_unique<ca::StatusService>(stores_of(*s->env->store), *s->status,
+                                                     ca::device_key_resolver(*s->env->device, "soft", s->env->pin),
+                                                     s->clock, s->env->sink());
+    return s;
+}
+
+void report(const ca::RevocationResult& r, const EnvArgs& env, const std::string& what) {
+    if (env.json) {
+        nlohmann::json j{
+            {"ca_id", r.revocation.ca_id},
+            {"serial", hex_encode(r.revocation.serial)},
+            {"status", what},
+            {"reason", std::string(x509::crl_reason_name(static_cast<x509::CrlReason>(r.revocation.reason)))}};
+        if (r.crl) j["crl"] = crl_json(*r.crl);
+        if (r.crl_error) j["crl_error"] = r.crl_error->to_string();
+        std::cout << j.dump() << std::endl;
+    } else {
+        std::cout << what << " " << r.revocation.ca_id << ":" << hex_encode(r.revocation.serial) << "\n";
+        if (r.crl) std::cout << "CRL " << r.crl->number << " signed (" << r.crl->entries << " entries)" << std::endl;
+    }
+    // The revocation stands; a CRL that could not be signed is an operator's problem to fix now.
+    if (r.crl_error) fail(*r.crl_error);
+}
+
+void run_revoke(const RevokeArgs& a) {
+    const Bytes serial = take(hex_decode(a.serial));
+    auto s = open_status_env(a.env);
+    if (a.release) {
+        report(take(s->service->release_hold(a.ca_id, serial, cli_actor())), a.env, "released");
+        return;
+    }
+    ca::RevokeRequest req;
+    req.ca_id = a.ca_id;
+    req.serial = serial;
+    req.reason = a.hold ? x509::CrlReason::certificate_hold : take(x509::parse_crl_reason(a.reason));
+    if (a.invalidity_date != 0) req.invalidity_date = from_unix(a.invalidity_date);
+    req.actor = cli_actor();
+    report(take(s->service->revoke(req)), a.env, a.hold ? "held" : "revoked");
+}
+
+// `crl issue --all`: every CA that may sign CRLs now (the daily schedule). A CA that may not (a
+// retired CA whose certificates have all expired) is skipped and said so; any other failure fails
+// the command after the rest have been tried.
+void run_crl_issue_all(const CrlArgs& a, StatusEnv& s) {
+    std::optional<Error> first_error;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& ca : take(s.env->store->list_cas())) {
+        auto may = ca::may_sign_crls(ca.id, stores_of(*s.env->store), s.clock.now());
+        if (may.ok() && !*may) {
+            if (!a.env.json) std::cout << "skipped " << ca.id << ": signs no more CRLs" << std::endl;
+            continue;
+        }
+        auto crl = s.service->issue_crl(ca.id);
+        if (!crl) {
+            std::cerr << "error: " << ca.id << ": " << crl.error().to_string() << std::endl;
+            if (!first_error) first_error = crl.error();
+            continue;
+        }
+        if (a.env.json)
+            list.push_back(crl_json(*crl));
+        else
+            std::cout << "CRL " << crl->number << " of " << ca.id << " (" << crl->entries << " entries)" << std::endl;
+    }
+    if (a.env.json) std::cout << list.dump() << std::endl;
+    if (first_error) fail(*first_error);
+}
+
+void run_crl_issue(const CrlArgs& a) {
+    if (a.all == !a.ca_id.empty()) fail(make_error(Errc::invalid_argument, "give either --ca or --all"));
+    if (a.all && !a.out.empty()) fail(make_error(Errc::invalid_argument, "--out goes with --ca"));
+    auto s = open_status_env(a.env);
+    if (a.all) {
+        run_crl_issue_all(a, *s);
+        return;
+    }
+    const ca::CrlRecord crl = take(s->service->issue_crl(a.ca_id));
+    if (!a.out.empty()) write_crl(a.out, crl, a.der);
+    if (a.env.json)
+        std::cout << crl_json(crl).dump() << std::endl;
+    else if (a.out.empty())
+        std::cout << pem_encode("X509 CRL", crl.der);
+    else
+        std::cout << "CRL " << crl.number << " of " << crl.ca_id << " (" << crl.entries << " entries) written to "
+                  << a.out << std::endl;
+}
+
+void run_crl_show(const CrlArgs& a) {
+    auto status = take(store::SqliteRevocationStore::open(a.env.store_path()));
+    auto crl = take(status->latest_crl(a.ca_id, false));
+    if (!crl) fail(make_error(Errc::not_found, "CA '" + a.ca_id + "' has no CRL yet (yinxin crl issue)"));
+    if (!a.out.empty()) write_crl(a.out, *crl, a.der);
+    if (a.env.json)
+        std::cout << crl_json(*crl).dump() << std::endl;
+    else if (a.out.empty())
+        std::cout << pem_encode("X509 CRL", crl->der);
+}
+
+void add_revoke(CLI::App& cert, const std::string& name, const std::string& help, bool hold, bool release) {
+    auto a = std::make_shared<RevokeArgs>();
+    a->hold = hold;
+    a->release = release;
+    auto* c = cert.add_subcommand(name, help);
+    add_signing_options(c, a->env);
+    c->add_option("--ca", a->ca_id, "Issuing CA id")->required();
+    c->add_option("--serial", a->serial, "Certificate serial (hex)")->required();
+    if (!hold && !release) {
+        c->add_option("--reason", a->reason,
+                      "RFC 5280 reason: unspecified, keyCompromise, cACompromise, affiliationChanged, superseded, "
+                      "cessationOfOperation, privilegeWithdrawn, aACompromise")
+            ->capture_default_str();
+        c->add_option("--invalidity-date", a->invalidity_date,
+                      "When the key was known or suspected compromised (unix seconds)");
+    }
+    c->callback([a] { run_revoke(*a); });
+}
+
+}  // namespace
+
+void register_status_commands(CLI::App& app, CLI::App& cert) {
+    add_revoke(cert, "revoke", "Revoke a certificate; a new CRL is signed at once", false, false);
+    add_revoke(cert, "hold", "Suspend a certificate (certificateHold); a new CRL is signed at once", true, false);
+    add_revoke(cert, "release-hold", "Unsuspend a held certificate; a new CRL is signed at once", false, true);
+
+    auto* crl = app.add_subcommand("crl", "Certificate revocation lists (RFC 5280 §5)");
+    crl->require_subcommand(1);
+    auto issue = std::make_shared<CrlArgs>();
+    auto* c = crl->add_subcommand("issue", "Sign a full CRL of a CA, or of all, now (schedule --all at least daily)");
+    add_signing_options(c, issue->env);
+    c->add_option("--ca", issue->ca_id, "CA id");
+    c->add_flag("--all", issue->all, "Every CA that may sign CRLs");
+    c->add_option("--out", issue->out, "Write the CRL here (default: PEM on stdout)");
+    c->add_flag("--der", issue->der, "Write DER instead of PEM");
+    c->callback([issue] { run_crl_issue(*issue); });
+
+    auto show = std::make_shared<CrlArgs>();
+    c = crl->add_subcommand("show", "The newest CRL of a CA from the store");
+    add_store_options(c, show->env);
+    c->add_option("--ca", show->ca_id, "CA id")->required();
+    c->add_option("--out", show->out, "Write the CRL here (default: PEM on stdout)");
+    c->add_flag("--der", show->der, "Write DER instead of PEM");
+    c->callback([show] { run_crl_show(*show); });
+}
+
+}  // namespace yinxin::cli

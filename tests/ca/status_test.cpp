@@ -1,0 +1,264 @@
+// Certificate status (status.h): revocation, holds and their release, each followed at once by a
+// signed CRL; the CRL read back by Yinxin, by `openssl crl` and by BouncyCastle (bc/CrlCheck.java,
+// SM2 with the explicit signer ID); the refusals with their stable codes, and the audit events.
+#include "yinxin/ca/status.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "ca_test_util.h"
+#include "yinxin/store/sqlite_revocation_store.h"
+
+namespace yinxin::ca::test {
+namespace {
+
+using yinxin::test::openssl;
+using yinxin::test::openssl_available;
+using yinxin::test::write_file;
+
+class StatusTest : public CaFixture {
+protected:
+    void SetUp() override {
+        CaFixture::SetUp();
+        run_demo();
+        auto st = store::SqliteRevocationStore::open(store_path(), {.busy_timeout_ms = 5000, .clock = &m_clock});
+        ASSERT_TRUE(st.ok()) << st.error().to_string();
+        m_status = std::move(st).value();
+    }
+
+    StatusService service() {
+        return StatusService(stores(), *m_status, device_key_resolver(*m_device, "soft", std::string(k_key_pin)),
+                             m_clock, [this](const CaEvent& e) { m_events.push_back(e); });
+    }
+
+    // A freshly issued personnel certificate of demo-sub.
+    Bytes issue_one(const std::string& request_id) {
+        IssueRequest r;
+        r.ca_id = "demo-sub";
+        r.profile_id = "personnel-sign";
+        r.csr = make_csr({{"C", "CN"}, {"O", "Applicant Org"}, {"CN", "applicant " + request_id}});
+        r.data = request_data(*profiles().find("personnel-sign").value());
+        r.request_id = request_id;
+        auto issued = issuer().issue(r);
+        EXPECT_TRUE(issued.ok()) << issued.error().to_string();
+        return issued.ok() ? issued->serial : Bytes{};
+    }
+
+    bool has_event(const std::string& action) const {
+        return std::any_of(m_events.begin(), m_events.end(), [&](const CaEvent& e) { return e.action == action; });
+    }
+
+    std::unique_ptr<store::SqliteRevocationStore> m_status;
+};
+
+TEST_F(StatusTest, RevocationAndHoldAppearInTheNextCrlWithReasons) {
+    const Bytes a = issue_one("a");
+    const Bytes b = issue_one("b");
+    const Bytes c = issue_one("c");
+    auto svc = service();
+
+    RevokeRequest rev{.ca_id = "demo-sub",
+                      .serial = a,
+                      .reason = x509::CrlReason::key_compromise,
+                      .invalidity_date = t0() - std::chrono::hours(5),
+                      .actor = "operator-1"};
+    auto r1 = svc.revoke(rev);
+    ASSERT_TRUE(r1.ok()) << r1.error().to_string();
+    ASSERT_TRUE(r1->crl.has_value()) << (r1->crl_error ? r1->crl_error->to_string() : "");
+    EXPECT_EQ(r1->crl->entries, 1u);
+    const std::uint64_t first_number = r1->crl->number;
+
+    auto r2 = svc.revoke({.ca_id = "demo-sub",
+                          .serial = b,
+                          .reason = x509::CrlReason::certificate_hold,
+                          .invalidity_date = std::nullopt,
+                          .actor = "operator-1"});
+    ASSERT_TRUE(r2.ok()) << r2.error().to_string();
+    ASSERT_TRUE(r2->crl.has_value());
+    EXPECT_GT(r2->crl->number, first_number);  // RFC 5280 5.2.3: monotonically increasing
+
+    auto crl = x509::Crl::parse(r2->crl->der);
+    ASSERT_TRUE(crl.ok()) << crl.error().to_string();
+    const x509::Certificate sub = ca_cert("demo-sub");
+    EXPECT_TRUE(crl->verify_signature_with(sub.public_key_info()).ok());
+    EXPECT_EQ(crl->verify_signature_with(sub.public_key_info(), "").code(), Errc::x509_signature_invalid);
+    EXPECT_EQ(crl->version(), 2);
+    EXPECT_EQ(crl->issuer(), sub.subject());
+    EXPECT_EQ(crl->crl_number(), std::optional<std::uint64_t>(r2->crl->number));
+    EXPECT_EQ(crl->authority_key_id(), sub.extensions().subject_key_identifier());
+    ASSERT_TRUE(crl->next_update().has_value());
+    EXPECT_EQ(*crl->next_update() - crl->this_update(), std::chrono::hours(24));
+    ASSERT_EQ(crl->entries().size(), 2u);
+    const auto* ea = crl->find(a);
+    ASSERT_NE(ea, nullptr);
+    EXPECT_EQ(ea->reason, x509::CrlReason::key_compromise);
+    EXPECT_EQ(ea->invalidity_date, std::optional<TimePoint>(t0() - std::chrono::hours(5)));
+    const auto* eb = crl->find(b);
+    ASSERT_NE(eb, nullptr);
+    EXPECT_EQ(eb->reason, x509::CrlReason::certificate_hold);
+    EXPECT_EQ(crl->find(c), nullptr);
+    EXPECT_TRUE(has_event("ca.revoke"));
+    EXPECT_TRUE(has_event("ca.hold"));
+    EXPECT_TRUE(has_event("ca.crl"));
+
+    // The newest CRL is what the store serves.
+    auto latest = m_status->latest_crl("demo-sub", false);
+    ASSERT_TRUE(latest.ok() && latest->has_value());
+    EXPECT_EQ((*latest)->der, r2->crl->der);
+
+    // Independent readers: the openssl CLI parses it (it cannot check an SM2 signature with the ID),
+    // BouncyCastle parses it and verifies the SM2 signature with the explicit ID.
+    ASSERT_TRUE(openssl_available());
+    write_file(m_dir / "sub.crl", r2->crl->der);
+    write_file(m_dir / "sub.der", sub.der());
+    auto text = openssl({"crl", "-inform", "DER", "-in", (m_dir / "sub.crl").string(), "-noout", "-text"});
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("Key Compromise"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("Certificate Hold"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("X509v3 CRL Number"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("Invalidity Date"), std::string::npos) << text.output;
+    const std::vector<std::string> java{std::string(yinxin::test::k_java),
+                                        "-cp",
+                                        yinxin::test::bouncycastle_classpath(YX_CA_BC_CLASS_DIR),
+                                        "CrlCheck",
+                                        (m_dir / "sub.crl").string(),
+                                        (m_dir / "sub.der").string()};
+    auto bc = yinxin::test::run_process(java);
+    ASSERT_EQ(bc.exit_code, 0) << yinxin::test::describe(java, bc);
+    EXPECT_EQ(bc.output.rfind("OK number=" + std::to_string(r2->crl->number) + " entries=2", 0), 0u) << bc.output;
+    EXPECT_NE(bc.output.find("KEY_COMPROMISE"), std::string::npos) << bc.output;
+    EXPECT_NE(bc.output.find("CERTIFICATE_HOLD"), std::string::npos) << bc.output;
+}
+
+TEST_F(StatusTest, HoldIsReleasedOrMadeFinal) {
+    const Bytes a = issue_one("a");
+    const Bytes b = issue_one("b");
+    auto svc = service();
+    auto hold = [&](const Bytes& s) {
+        return svc.revoke({.ca_id = "demo-sub",
+                           .serial = s,
+                           .reason = x509::CrlReason::certificate_hold,
+                           .invalidity_date = std::nullopt,
+                           .actor = "op"});
+    };
+    ASSERT_TRUE(hold(a).ok());
+    ASSERT_TRUE(hold(b).ok());
+    EXPECT_EQ(hold(a).code(), Errc::ca_already_revoked);
+
+    // Unsuspended: gone from the next CRL.
+    auto released = svc.release_hold("demo-sub", a, "op");
+    ASSERT_TRUE(released.ok()) << released.error().to_string();
+    ASSERT_TRUE(released->crl.has_value());
+    auto crl = x509::Crl::parse(released->crl->der).value();
+    EXPECT_EQ(crl.find(a), nullptr);
+    EXPECT_NE(crl.find(b), nullptr);
+    EXPECT_EQ(svc.release_hold("demo-sub", a, "op").code(), Errc::ca_not_on_hold);
+    EXPECT_TRUE(has_event("ca.hold.release"));
+    EXPECT_TRUE(has_event("ca.hold.release.failed"));
+
+    // A held certificate may be revoked for good, and then no longer released.
+    auto final_rev = svc.revoke({.ca_id = "demo-sub",
+                                 .serial = b,
+                                 .reason = x509::CrlReason::superseded,
+                                 .invalidity_date = std::nullopt,
+                                 .actor = "op"});
+    ASSERT_TRUE(final_rev.ok()) << final_rev.error().to_string();
+    crl = x509::Crl::parse(final_rev->crl->der).value();
+    ASSERT_NE(crl.find(b), nullptr);
+    EXPECT_EQ(crl.find(b)->reason, x509::CrlReason::superseded);
+    EXPECT_EQ(svc.release_hold("demo-sub", b, "op").code(), Errc::ca_not_on_hold);
+    EXPECT_EQ(hold(b).code(), Errc::ca_already_revoked);
+}
+
+TEST_F(StatusTest, RefusalsHaveStableCodesAndChangeNothing) {
+    const Bytes a = issue_one("a");
+    auto svc = service();
+    auto revoke = [&](RevokeRequest r) { return svc.revoke(r); };
+    EXPECT_EQ(revoke({.ca_id = "demo-sub",
+                      .serial = Bytes{0x01, 0x02},
+                      .reason = x509::CrlReason::unspecified,
+                      .invalidity_date = std::nullopt,
+                      .actor = "op"})
+                  .code(),
+              Errc::ca_certificate_not_found);
+    EXPECT_EQ(revoke({.ca_id = "no-such-ca",
+                      .serial = a,
+                      .reason = x509::CrlReason::unspecified,
+                      .invalidity_date = std::nullopt,
+                      .actor = "op"})
+                  .code(),
+              Errc::ca_not_found);
+    // Another CA's serial space.
+    EXPECT_EQ(revoke({.ca_id = "demo-root",
+                      .serial = a,
+                      .reason = x509::CrlReason::unspecified,
+                      .invalidity_date = std::nullopt,
+                      .actor = "op"})
+                  .code(),
+              Errc::ca_certificate_not_found);
+    EXPECT_EQ(revoke({.ca_id = "demo-sub",
+                      .serial = a,
+                      .reason = x509::CrlReason::remove_from_crl,
+                      .invalidity_date = std::nullopt,
+                      .actor = "op"})
+                  .code(),
+              Errc::invalid_argument);
+    EXPECT_EQ(revoke({.ca_id = "demo-sub",
+                      .serial = a,
+                      .reason = x509::CrlReason::key_compromise,
+                      .invalidity_date = t0() + std::chrono::hours(1),
+                      .actor = "op"})
+                  .code(),
+              Errc::invalid_argument);
+    auto none = m_status->revocation("demo-sub", a);
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->has_value());
+    EXPECT_TRUE(has_event("ca.revoke.failed"));
+
+    ASSERT_TRUE(revoke({.ca_id = "demo-sub",
+                        .serial = a,
+                        .reason = x509::CrlReason::affiliation_changed,
+                        .invalidity_date = std::nullopt,
+                        .actor = "op"})
+                    .ok());
+    EXPECT_EQ(revoke({.ca_id = "demo-sub",
+                      .serial = a,
+                      .reason = x509::CrlReason::key_compromise,
+                      .invalidity_date = std::nullopt,
+                      .actor = "op"})
+                  .code(),
+              Errc::ca_already_revoked);
+    auto kept = m_status->revocation("demo-sub", a);
+    ASSERT_TRUE(kept.ok() && kept->has_value());
+    EXPECT_EQ((*kept)->reason, static_cast<int>(x509::CrlReason::affiliation_changed));
+    EXPECT_EQ((*kept)->actor, "op");
+}
+
+TEST_F(StatusTest, EmptyCrlOfARootAndCrlNumbersNeverRepeat) {
+    auto svc = service();
+    auto first = svc.issue_crl("demo-root");
+    ASSERT_TRUE(first.ok()) << first.error().to_string();
+    EXPECT_EQ(first->entries, 0u);
+    auto parsed = x509::Crl::parse(first->der);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+    EXPECT_TRUE(parsed->entries().empty());
+    EXPECT_TRUE(parsed->verify_signature_with(ca_cert("demo-root").public_key_info()).ok());
+    std::uint64_t last = first->number;
+    for (int i = 0; i < 3; ++i) {
+        auto next = svc.issue_crl("demo-root");
+        ASSERT_TRUE(next.ok());
+        EXPECT_GT(next->number, last);
+        last = next->number;
+    }
+    // A number reserved but never used (a crash before put_crl) is skipped, not reused.
+    auto reserved = m_status->next_crl_number("demo-root");
+    ASSERT_TRUE(reserved.ok());
+    auto after = svc.issue_crl("demo-root");
+    ASSERT_TRUE(after.ok());
+    EXPECT_GT(after->number, *reserved);
+    EXPECT_EQ(svc.issue_crl("no-such-ca").code(), Errc::ca_not_found);
+}
+
+}  // namespace
+}  // namespace yinxin::ca::test
