@@ -12,7 +12,7 @@ PACKAGES=(
   # (zipcmp, zipmerge, ziptool: libzip-dev's CMake package config refers to these programs)
   libzip-dev libpugixml-dev zipcmp zipmerge ziptool
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev curl
+  libgtest-dev libgmock-dev libbenchmark-dev curl wrk
   # independent implementations for cross-checks (BouncyCastle via Java)
   default-jdk-headless libbcprov-java libbcpkix-java
   # crypto-device tests: a real PKCS#11 token

@@ -75,5 +75,6 @@ echo "HTTPS trust anchor (the demo TLS root, P-256): $TLS/ca.pem"
 echo "demo data directory: $DATA (custodian passwords: $DATA/demo-custodians.txt; CA key PIN: $DATA/demo-pin.txt)"
 echo "issue a certificate: $Y cert issue --data-dir $DATA --shares-file $DATA/demo-shares.txt --pin-file $DATA/demo-pin.txt --ca demo-sub --profile personnel-sign --csr req.pem"
 echo
+# The shares unlock the device in the server too, so the CA keys answer OCSP (DEMO: unattended).
 exec $Y serve --listen "$LISTEN" --tls-cert "$TLS/server.pem" --tls-key "$TLS/server.key" --plain-port "$PLAIN_PORT" \
-  --data-dir "$DATA"
+  --data-dir "$DATA" --shares-file "$DATA/demo-shares.txt" --pin-file "$DATA/demo-pin.txt"

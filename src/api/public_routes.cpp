@@ -89,4 +89,52 @@ Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::Certif
     return ok_status();
 }
 
+namespace {
+
+constexpr std::string_view k_ocsp_request = "application/ocsp-request";
+constexpr std::string_view k_ocsp_response = "application/ocsp-response";
+constexpr std::uint64_t k_max_ocsp_request = std::uint64_t{64} * 1024;
+
+Response ocsp_answer(ca::OcspResponder& responder, BytesView der, std::string_view ca_id) {
+    const ca::OcspOutcome out = responder.respond(der, ca_id);
+    Response r = Response::text(to_string(out.response), std::string(k_ocsp_response));
+    if (out.status == x509::OcspResponseStatus::successful) {
+        // RFC 5019 6.2: a response without a nonce may be cached until its nextUpdate.
+        auto parsed = x509::OcspRequest::parse(der);
+        if (parsed && !parsed->nonce) r.headers.push_back({"Cache-Control", "max-age=300, public, no-transform"});
+    } else {
+        r.headers.push_back({"Cache-Control", "no-store"});
+    }
+    return r;
+}
+
+}  // namespace
+
+Status add_ocsp_routes(Server& server, ca::OcspResponder& responder) {
+    RouteOptions post;
+    post.consumes = {std::string(k_ocsp_request)};
+    post.max_body_bytes = k_max_ocsp_request;
+    YX_TRY(server.add_route(
+        "POST", "/ocsp/{id}",
+        [&responder](const Request& req) -> Result<Response> {
+            return ocsp_answer(responder, as_bytes(req.body), req.path_param("id"));
+        },
+        post));
+    YX_TRY(server.add_route(
+        "POST", "/ocsp",
+        [&responder](const Request& req) -> Result<Response> { return ocsp_answer(responder, as_bytes(req.body), {}); },
+        post));
+    YX_TRY(server.add_route("GET", "/ocsp/{id}/{request}", [&responder](const Request& req) -> Result<Response> {
+        auto der = base64_decode(req.path_param("request"));
+        if (!der) {
+            Response r =
+                Response::text(to_string(x509::ocsp_error_response(x509::OcspResponseStatus::malformed_request)),
+                               std::string(k_ocsp_response));
+            return r;
+        }
+        return ocsp_answer(responder, *der, req.path_param("id"));
+    }));
+    return ok_status();
+}
+
 }  // namespace yinxin::api

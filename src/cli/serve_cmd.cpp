@@ -18,7 +18,10 @@
 #include "yinxin/audit/audit.h"
 #include "yinxin/auth/service.h"
 #include "yinxin/base/clock.h"
+#include "yinxin/ca/hierarchy.h"
+#include "yinxin/ca/ocsp.h"
 #include "yinxin/crypto/random.h"
+#include "yinxin/device/soft_device.h"
 #include "yinxin/store/sqlite_audit_store.h"
 #include "yinxin/store/sqlite_auth_store.h"
 #include "yinxin/store/sqlite_revocation_store.h"
@@ -37,6 +40,10 @@ struct ServeOptions {
     bool require_client_cert = false;
     bool allow_insecure_http = false;
     std::string data_dir;
+    std::string role = "all";
+    std::string device_store;  // default <data-dir>/device.db
+    std::string shares_file;   // with --pin-file: unlock the device, answer OCSP with the CA keys
+    std::string pin_file;
     unsigned threads = 2;
     unsigned handler_threads = 4;
     std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
@@ -106,6 +113,45 @@ api::ConfigEntry publication_entry(const std::string& data_dir) {
     return e;
 }
 
+// The OCSP side: the device unlocked with the custodians' shares (audited) and the responder.
+struct OcspSide {
+    SystemClock clock;
+    std::unique_ptr<device::Device> device;
+    std::string pin;
+    std::unique_ptr<ca::OcspResponder> responder;
+};
+
+std::unique_ptr<OcspSide> open_ocsp_side(const ServeOptions& o, store::SqliteStore& store,
+                                         store::SqliteRevocationStore& status) {
+    auto side = std::make_unique<OcspSide>();
+    device::SoftDeviceOptions dopt;
+    dopt.create_if_missing = false;
+    const std::string device_path =
+        o.device_store.empty() ? (std::filesystem::path(o.data_dir) / "device.db").string() : o.device_store;
+    side->device = take(device::open_soft_device(device_path, std::move(dopt)));
+    auto shares = take(read_credentials_file(o.shares_file));
+    auto audit_store = take(store::SqliteAuditStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
+    audit::AuditLog log(*audit_store, audit::AuditLogOptions{});
+    audit::AuditEvent ev;
+    ev.source = "cli";
+    ev.actor = cli_actor();
+    ev.role = "security_admin";
+    ev.action = "device.unlock";
+    ev.target = device_path;
+    ev.detail = "serve: OCSP responder";
+    auto unlocked = side->device->custodian_control()->unlock(shares);
+    if (!unlocked) {
+        (void)log.append(ev.failed(unlocked.error()));
+        fail(unlocked.error());
+    }
+    if (auto r = log.append(ev); !r.ok()) fail(r.error());
+    side->pin = take(read_secret(o.pin_file, "YINXIN_CA_KEY_PIN", "CA key PIN"));
+    side->responder =
+        std::make_unique<ca::OcspResponder>(ca::CaStores{&store, &store, &store, &store}, status,
+                                            ca::device_key_resolver(*side->device, "soft", side->pin), side->clock);
+    return side;
+}
+
 // The staff side of the data directory: auth store, audit log, auth service (one SQLite file).
 struct StaffSide {
     SystemClock clock;
@@ -155,10 +201,22 @@ void run_serve(const ServeOptions& o) {
     std::unique_ptr<store::SqliteStore> store;
     std::unique_ptr<store::SqliteRevocationStore> status;
     std::unique_ptr<StaffSide> staff;
+    std::unique_ptr<OcspSide> ocsp;
+    if (o.role != "all" && o.role != "ocsp") fail(make_error(Errc::invalid_argument, "--role is all or ocsp"));
+    if (o.shares_file.empty() != o.pin_file.empty())
+        fail(make_error(Errc::invalid_argument, "--shares-file and --pin-file go together"));
+    if (o.role == "ocsp" && (o.data_dir.empty() || o.shares_file.empty()))
+        fail(make_error(Errc::invalid_argument, "--role ocsp needs --data-dir, --shares-file and --pin-file"));
     if (!o.data_dir.empty()) {
         store = take(store::SqliteStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
         status = take(store::SqliteRevocationStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
         check(api::add_public_ca_routes(server, *store, *store, status.get()));
+        if (!o.shares_file.empty()) {
+            ocsp = open_ocsp_side(o, *store, *status);
+            check(api::add_ocsp_routes(server, *ocsp->responder));
+        }
+    }
+    if (store && o.role == "all") {
         const std::string db = (std::filesystem::path(o.data_dir) / "store.db").string();
         staff = std::make_unique<StaffSide>();
         staff->auth_store = take(store::SqliteAuthStore::open(db));
@@ -171,6 +229,8 @@ void run_serve(const ServeOptions& o) {
         sapi.audit_store = staff->audit_store.get();
         sapi.config["publication"] = publication_entry(o.data_dir);
         check(api::add_staff_routes(server, sapi));
+    }
+    if (store) {
         server.add_health_check("store", [s = store.get()]() -> Status {
             auto cas = s->list_cas();
             return cas.ok() ? ok_status() : Status(cas.error());
@@ -185,8 +245,9 @@ void run_serve(const ServeOptions& o) {
               << "  metrics: " << url << "/metrics" << std::endl;
     if (store) {
         std::cout << "  CAs:     " << url << "/api/v1/cas" << std::endl;
-        std::cout << "  staff:   " << url << "/api/v1/auth/login (password + certificate; see docs/openapi.yaml)"
-                  << std::endl;
+        if (staff)
+            std::cout << "  staff:   " << url << "/api/v1/auth/login (password + certificate; see docs/openapi.yaml)"
+                      << std::endl;
         auto cas = store->list_cas();
         if (cas.ok()) {
             for (const auto& c : cas.value())
@@ -194,6 +255,10 @@ void run_serve(const ServeOptions& o) {
             const std::string crl_base = server.plain_url().empty() ? url : server.plain_url();
             for (const auto& c : cas.value())
                 std::cout << "  CRL:     " << crl_base << "/crl/" << c.id << ".crl" << std::endl;
+            if (ocsp) {
+                for (const auto& c : cas.value())
+                    std::cout << "  OCSP:    " << crl_base << "/ocsp/" << c.id << std::endl;
+            }
         }
     }
     const int sig = signals.wait();
@@ -219,6 +284,15 @@ void register_serve_commands(CLI::App& app) {
     serve->add_flag("--allow-insecure-http", opts->allow_insecure_http,
                     "Allow plain HTTP on a non-loopback address (only behind a local TLS terminator)");
     serve->add_option("--data-dir", opts->data_dir, "Directory for the embedded store");
+    serve
+        ->add_option("--role", opts->role,
+                     "all: every route; ocsp: the status services only (OCSP, CRLs, CA certificates), a process "
+                     "that can be scaled out beside the CA")
+        ->capture_default_str();
+    serve->add_option("--shares-file", opts->shares_file,
+                      "Custodian name:password lines: unlock the device so the CA keys answer OCSP");
+    serve->add_option("--pin-file", opts->pin_file, "File with the CA key PIN (with --shares-file)");
+    serve->add_option("--device-store", opts->device_store, "Soft device key store (default <data-dir>/device.db)");
     serve->add_option("--threads", opts->threads, "Network I/O threads")
         ->capture_default_str()
         ->check(CLI::Range(1, 64));

@@ -389,7 +389,8 @@ TEST_F(CaCli, RevokeAndServeTheCrl) {
     EXPECT_NE(r.exit_code, 0);
     EXPECT_NE(r.output.find("either --ca or --all"), std::string::npos) << r.output;
 
-    ServeProcess serve(s_data->dir());
+    // With the custodians' shares the server unlocks the device and answers OCSP with the CA keys.
+    ServeProcess serve(s_data->dir(), {"--shares-file", s_data->shares(), "--pin-file", s_data->pin_file()});
     ASSERT_FALSE(serve.url().empty());
     const std::string crl_file = (tmp / "served.crl").string();
     r = run_process({"/usr/bin/curl", "-sS", "--fail", "-o", crl_file, serve.url() + "/crl/demo-sub.crl"});
@@ -407,7 +408,48 @@ TEST_F(CaCli, RevokeAndServeTheCrl) {
     EXPECT_EQ(j["revocation"]["reason"], "keyCompromise");
     r = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", serve.url() + "/crl/nope.crl"});
     EXPECT_EQ(r.output, "404");
+
+    // The openssl OCSP client at the AIA URL: revoked (reason and time) for the revoked one, good
+    // for another, the nonce checked by the client. -noverify: OpenSSL 3.0 cannot check the SM2
+    // signature with the signer ID (tests/ca/ocsp_test.cpp checks it with BouncyCastle).
+    const std::string sub_pem = (tmp / "sub.pem").string();
+    r = s_data->run({"ca", "show", "demo-sub", "--data-dir", s_data->dir(), "--out", sub_pem});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto other_csr = s_data->make_csr("good", {{"C", "CN"}, {"O", "Yinxin Demo"}, {"CN", "Good Holder"}});
+    r = issue(other_csr, {"--out", (tmp / "good.pem").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto ocsp = openssl({"ocsp", "-issuer", sub_pem, "-cert", (tmp / "revoked.pem").string(), "-cert",
+                         (tmp / "good.pem").string(), "-url", serve.url() + "/ocsp/demo-sub", "-noverify"});
+    ASSERT_EQ(ocsp.exit_code, 0) << ocsp.output;
+    EXPECT_NE(ocsp.output.find("revoked.pem: revoked"), std::string::npos) << ocsp.output;
+    EXPECT_NE(ocsp.output.find("Reason: keyCompromise"), std::string::npos) << ocsp.output;
+    EXPECT_NE(ocsp.output.find("good.pem: good"), std::string::npos) << ocsp.output;
+    EXPECT_EQ(ocsp.output.find("WARNING"), std::string::npos) << ocsp.output;  // nonce echoed
+    // GET (RFC 5019): the request's base64, URL-encoded, in the path.
+    const std::string req = (tmp / "req.der").string();
+    ocsp = openssl({"ocsp", "-issuer", sub_pem, "-cert", (tmp / "revoked.pem").string(), "-no_nonce", "-reqout", req});
+    ASSERT_EQ(ocsp.exit_code, 0) << ocsp.output;
+    std::string b64 = base64_encode(read_file(req));
+    std::string encoded;
+    for (char ch : b64) encoded += ch == '/' ? "%2F" : ch == '+' ? "%2B" : ch == '=' ? "%3D" : std::string(1, ch);
+    const std::string resp = (tmp / "resp.der").string();
+    r = run_process({"/usr/bin/curl", "-sS", "--fail", "-o", resp, serve.url() + "/ocsp/demo-sub/" + encoded});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    ocsp = openssl({"ocsp", "-respin", resp, "-noverify", "-resp_text"});
+    EXPECT_NE(ocsp.output.find("Cert Status: revoked"), std::string::npos) << ocsp.output;
     EXPECT_EQ(serve.stop(), 0);
+
+    // `--role ocsp`: the status services alone, as their own process (no staff API).
+    ServeProcess status_only(s_data->dir(),
+                             {"--role", "ocsp", "--shares-file", s_data->shares(), "--pin-file", s_data->pin_file()});
+    ASSERT_FALSE(status_only.url().empty());
+    r = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                     status_only.url() + "/api/v1/auth/challenge", "-X", "POST"});
+    EXPECT_EQ(r.output, "404");
+    ocsp = openssl({"ocsp", "-issuer", sub_pem, "-cert", (tmp / "good.pem").string(), "-url",
+                    status_only.url() + "/ocsp/demo-sub", "-noverify"});
+    EXPECT_NE(ocsp.output.find("good.pem: good"), std::string::npos) << ocsp.output;
+    EXPECT_EQ(status_only.stop(), 0);
 
     const std::string shown = (tmp / "shown.crl").string();
     r = s_data->run({"crl", "show", "--data-dir", s_data->dir(), "--ca", "demo-sub", "--der", "--out", shown});

@@ -5,6 +5,7 @@
 
 #include "yinxin/api/server.h"
 #include "yinxin/base/result.h"
+#include "yinxin/ca/ocsp.h"
 #include "yinxin/ca/store.h"
 
 namespace yinxin::api {
@@ -23,5 +24,14 @@ namespace yinxin::api {
 // The registry, reader and status store must outlive the server.
 Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::CertificateReader& reader,
                             ca::RevocationStore* status = nullptr);
+
+// OCSP (RFC 6960 Appendix A) at the AIA OCSP URL of ca::PublicationConfig, <base_url>/ocsp/<id>:
+// POST /ocsp/{id}          body: DER OCSPRequest (application/ocsp-request)
+// GET  /ocsp/{id}/{req}    req: the request's base64, URL-encoded (RFC 5019 5)
+// POST /ocsp               any CA the responder serves
+// Always 200 with application/ocsp-response: failures are unsigned OCSP statuses. A successful
+// answer to a request without a nonce carries Cache-Control max-age up to its nextUpdate (RFC 5019
+// 6). The responder must outlive the server.
+Status add_ocsp_routes(Server& server, ca::OcspResponder& responder);
 
 }  // namespace yinxin::api

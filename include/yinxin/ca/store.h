@@ -204,6 +204,9 @@ public:
     virtual Status put_crl(const CrlRecord& crl) = 0;
     // The newest full CRL (delta false) or delta CRL (delta true) of the CA, if any.
     virtual Result<std::optional<CrlRecord>> latest_crl(std::string_view ca_id, bool delta) = 0;
+    // A number that changes with every revoke and release_hold of any CA (readers in other
+    // processes included): cached status answers made under another number are stale.
+    virtual Result<std::int64_t> status_version() = 0;
 };
 
 }  // namespace yinxin::ca

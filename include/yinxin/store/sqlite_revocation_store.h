@@ -34,6 +34,7 @@ public:
     Result<std::uint64_t> next_crl_number(std::string_view ca_id) override;
     Status put_crl(const ca::CrlRecord& crl) override;
     Result<std::optional<ca::CrlRecord>> latest_crl(std::string_view ca_id, bool delta) override;
+    Result<std::int64_t> status_version() override;
 
 private:
     struct Impl;

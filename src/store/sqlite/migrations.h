@@ -12,6 +12,7 @@
 #include "sqlite/migrations/0002_audit.sql.h"
 #include "sqlite/migrations/0003_auth.sql.h"
 #include "sqlite/migrations/0004_revocation.sql.h"
+#include "sqlite/migrations/0005_status_version.sql.h"
 #include "yinxin/base/result.h"
 #include "yinxin/sqlite/database.h"
 
@@ -28,6 +29,7 @@ inline constexpr std::array k_migrations{
     Migration{2, "audit", migrations::k_0002_audit},
     Migration{3, "auth", migrations::k_0003_auth},
     Migration{4, "revocation", migrations::k_0004_revocation},
+    Migration{5, "status_version", migrations::k_0005_status_version},
 };
 
 // Every store connection reports SQLite failures in the store band: constraint, busy and locked

@@ -60,6 +60,7 @@ struct SqliteRevocationStore::Impl {
     const Clock* clock = nullptr;
     Statement sel_cert_status, sel_rev, ins_rev, del_rev, sel_rev_page;
     Statement sel_counter, upsert_counter, sel_max_crl, ins_crl, sel_latest_full, sel_latest_delta;
+    Statement bump_version, sel_version;
 
     std::int64_t now() const { return to_unix(clock->now()); }
 
@@ -79,6 +80,8 @@ struct SqliteRevocationStore::Impl {
             {&del_rev, "DELETE FROM revocations WHERE ca_id = ?1 AND serial = ?2"},
             {&sel_rev_page, "SELECT " + rc + " FROM revocations WHERE ca_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"},
             {&sel_counter, "SELECT last_number FROM crl_counters WHERE ca_id = ?1"},
+            {&bump_version, "UPDATE status_version SET version = version + 1 WHERE id = 1"},
+            {&sel_version, "SELECT version FROM status_version WHERE id = 1"},
             {&upsert_counter,
              "INSERT INTO crl_counters (ca_id, last_number) VALUES (?1, ?2) "
              "ON CONFLICT (ca_id) DO UPDATE SET last_number = excluded.last_number"},
@@ -154,6 +157,10 @@ Status SqliteRevocationStore::revoke(const ca::RevocationRecord& r) {
         ins->bind(6, r.actor).bind(7, m_impl->now());
         YX_TRY(ins->run());
     }
+    {
+        StatementUse b(m_impl->bump_version);
+        YX_TRY(b->run());
+    }
     return tx.commit();
 }
 
@@ -169,6 +176,10 @@ Status SqliteRevocationStore::release_hold(std::string_view ca_id, BytesView ser
         StatementUse d(m_impl->del_rev);
         d->bind(1, ca_id).bind(2, hex);
         YX_TRY(d->run());
+    }
+    {
+        StatementUse b(m_impl->bump_version);
+        YX_TRY(b->run());
     }
     return tx.commit();
 }
@@ -256,6 +267,14 @@ Result<std::optional<ca::CrlRecord>> SqliteRevocationStore::latest_crl(std::stri
     YX_ASSIGN_OR_RETURN(bool row, q->step());
     if (!row) return std::optional<ca::CrlRecord>{};
     return std::optional<ca::CrlRecord>{read_crl(*q)};
+}
+
+Result<std::int64_t> SqliteRevocationStore::status_version() {
+    std::lock_guard lock(m_impl->mu);
+    StatementUse q(m_impl->sel_version);
+    YX_ASSIGN_OR_RETURN(bool row, q->step());
+    if (!row) return make_error(Errc::store_io, "status_version row missing");
+    return q->column_int(0);
 }
 
 }  // namespace yinxin::store
