@@ -78,14 +78,13 @@ unsigned http_status_for(Errc code) noexcept {
         // second approver answers 202 itself; as an error it is a refusal.
         case Errc::auth_approval_required:
         case Errc::auth_decision_signature_invalid: return 403;
-        case Errc::auth_not_found: return 404;
+        case Errc::auth_not_found:
+        case Errc::ca_certificate_not_found:
+            return 404;  // certificate status: no such serial
 
-        // certificate status
-        case Errc::ca_certificate_not_found: return 404;
+        // store, and certificate status changes that conflict with the current status
         case Errc::ca_already_revoked:
-        case Errc::ca_not_on_hold: return 409;
-
-        // store
+        case Errc::ca_not_on_hold:
         case Errc::store_duplicate_serial:
         case Errc::store_conflict: return 409;
         case Errc::store_not_found: return 404;
