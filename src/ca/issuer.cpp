@@ -82,11 +82,11 @@ CaEvent issue_event(std::string_view ca_id, std::string_view profile_id, std::st
 }
 
 void emit_failure(const EventSink& events, CaEvent ev, const Error& e, std::string_view outcome, const Clock& clock) {
-    ev.action = "ca.issue.failed";
+    ev.action += ".failed";
     ev.success = false;
     ev.error_code = std::string(errc_name(e.code));
     ev.error = e.code;
-    ev.detail = e.message + " (" + std::string(outcome) + ")";
+    ev.detail = (ev.detail.empty() ? std::string() : ev.detail + ": ") + e.message + " (" + std::string(outcome) + ")";
     emit(events, std::move(ev), clock);
 }
 

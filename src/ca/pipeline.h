@@ -47,7 +47,8 @@ Result<Bytes> sign_prepared(const PreparedIssuance& p, const SigningKey& key,
 // A "ca.issue" event for a request (serial and subject filled in later).
 CaEvent issue_event(std::string_view ca_id, std::string_view profile_id, std::string_view request_id);
 
-// Reports `ev` as ca.issue.failed with `e` and what became of the request (`outcome`).
+// Reports `ev` as "<its action>.failed" (ca.issue.failed, ca.revoke.failed, ...) with `e` and what
+// became of the request (`outcome`), after any detail the event already carries.
 void emit_failure(const EventSink& events, CaEvent ev, const Error& e, std::string_view outcome, const Clock& clock);
 
 // Steps 2-6 of issuer.h for a request that has passed validation: the caller has resolved `key`

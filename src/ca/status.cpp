@@ -43,12 +43,7 @@ Result<RevocationResult> StatusService::revoke(const RevokeRequest& request) {
     CaEvent ev = status_event(hold ? "ca.hold" : "ca.revoke", request.ca_id, request.serial);
     ev.detail = "reason " + std::string(x509::crl_reason_name(request.reason));
     auto fail = [&](Error e) -> Error {
-        ev.action += ".failed";
-        ev.success = false;
-        ev.error = e.code;
-        ev.error_code = std::string(errc_name(e.code));
-        ev.detail += ": " + e.message;
-        detail::emit(m_events, ev, m_clock);
+        detail::emit_failure(m_events, ev, e, "nothing changed", m_clock);
         return e;
     };
     const TimePoint now = detail::whole_seconds(m_clock.now());
@@ -86,12 +81,7 @@ Result<RevocationResult> StatusService::release_hold(std::string_view ca_id, Byt
     auto st = m_status.release_hold(ca_id, serial);
     if (!st) {
         Error e = relabel(std::move(st).error(), Errc::ca_not_on_hold, Errc::store_conflict);
-        ev.action += ".failed";
-        ev.success = false;
-        ev.error = e.code;
-        ev.error_code = std::string(errc_name(e.code));
-        ev.detail += ": " + e.message;
-        detail::emit(m_events, ev, m_clock);
+        detail::emit_failure(m_events, ev, e, "nothing changed", m_clock);
         return e;
     }
     detail::emit(m_events, ev, m_clock);
@@ -188,15 +178,11 @@ Result<CrlRecord> StatusService::issue_crl(std::string_view ca_id) {
     };
     auto r = run();
     if (!r) {
-        ev.action = "ca.crl.failed";
-        ev.success = false;
-        ev.error = r.code();
-        ev.error_code = std::string(errc_name(r.code()));
-        ev.detail = r.error().message;
-    } else {
-        ev.detail = "CRL number " + std::to_string(r->number) + ", " + std::to_string(r->entries) +
-                    " entries, next update " + std::to_string(r->next_update);
+        detail::emit_failure(m_events, ev, r.error(), "no CRL published", m_clock);
+        return r;
     }
+    ev.detail = "CRL number " + std::to_string(r->number) + ", " + std::to_string(r->entries) +
+                " entries, next update " + std::to_string(r->next_update);
     detail::emit(m_events, ev, m_clock);
     return r;
 }

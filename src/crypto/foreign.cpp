@@ -1,7 +1,6 @@
 #include "yinxin/crypto/foreign.h"
 
 #include <openssl/core_names.h>
-#include <openssl/encoder.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
@@ -163,17 +162,7 @@ Result<EcdsaP256PrivateKey> EcdsaP256PrivateKey::from_pkcs8_der(BytesView der) {
     return EcdsaP256PrivateKey(share(std::move(pkey)));
 }
 
-SecretBytes EcdsaP256PrivateKey::pkcs8_der() const {
-    using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, Deleter<OSSL_ENCODER_CTX_free>>;
-    EncoderCtxPtr enc(OSSL_ENCODER_CTX_new_for_pkey(m_pkey.get(), EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo", nullptr));
-    unsigned char* data = nullptr;
-    std::size_t len = 0;
-    if (!enc || OSSL_ENCODER_CTX_get_num_encoders(enc.get()) == 0 || OSSL_ENCODER_to_data(enc.get(), &data, &len) != 1)
-        engine_panic("P-256 PKCS#8 encoding");
-    SecretBytes out(data, data + len);
-    OPENSSL_clear_free(data, len);
-    return out;
-}
+SecretBytes EcdsaP256PrivateKey::pkcs8_der() const { return pkcs8_der_of(m_pkey.get(), "P-256"); }
 
 std::string EcdsaP256PrivateKey::pkcs8_pem() const {
     const SecretBytes der = pkcs8_der();

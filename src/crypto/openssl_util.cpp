@@ -1,5 +1,6 @@
 #include "openssl_util.h"
 
+#include <openssl/encoder.h>
 #include <openssl/obj_mac.h>
 
 #include <stdexcept>
@@ -89,6 +90,18 @@ void sm3_concat(std::initializer_list<BytesView> parts, std::uint8_t out[32]) {
     }
     unsigned int n = 0;
     if (EVP_DigestFinal_ex(ctx.get(), out, &n) != 1 || n != 32) engine_panic("SM3 final");
+}
+
+SecretBytes pkcs8_der_of(EVP_PKEY* pkey, std::string_view what) {
+    using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, Deleter<OSSL_ENCODER_CTX_free>>;
+    EncoderCtxPtr enc(OSSL_ENCODER_CTX_new_for_pkey(pkey, EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo", nullptr));
+    unsigned char* data = nullptr;
+    std::size_t len = 0;
+    if (!enc || OSSL_ENCODER_CTX_get_num_encoders(enc.get()) == 0 || OSSL_ENCODER_to_data(enc.get(), &data, &len) != 1)
+        engine_panic(std::string(what) + " PKCS#8 encoding");
+    SecretBytes out(data, data + len);
+    OPENSSL_clear_free(data, len);
+    return out;
 }
 
 }  // namespace yinxin::crypto::detail

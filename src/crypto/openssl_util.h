@@ -64,4 +64,8 @@ void sm3_concat(std::initializer_list<BytesView> parts, std::uint8_t out[32]);
 // exhaustion inside functions whose signature has no error channel (SM3).
 [[noreturn]] void engine_panic(std::string_view what);
 
+// Unencrypted PKCS#8 PrivateKeyInfo DER of a key pair (engine_panic if OpenSSL cannot encode it;
+// `what` names the key type in that message).
+SecretBytes pkcs8_der_of(EVP_PKEY* pkey, std::string_view what);
+
 }  // namespace yinxin::crypto::detail

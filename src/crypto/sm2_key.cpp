@@ -1,6 +1,5 @@
 // SM2 key objects: generation, import and export (sm2.h).
 #include <openssl/core_names.h>
-#include <openssl/encoder.h>
 #include <openssl/param_build.h>
 #include <openssl/params.h>
 #include <openssl/x509.h>
@@ -277,17 +276,7 @@ SecretBytes Sm2PrivateKey::scalar() const {
     return out;
 }
 
-SecretBytes Sm2PrivateKey::pkcs8_der() const {
-    using EncoderCtxPtr = std::unique_ptr<OSSL_ENCODER_CTX, Deleter<OSSL_ENCODER_CTX_free>>;
-    EncoderCtxPtr enc(OSSL_ENCODER_CTX_new_for_pkey(m_pkey.get(), EVP_PKEY_KEYPAIR, "DER", "PrivateKeyInfo", nullptr));
-    unsigned char* data = nullptr;
-    std::size_t len = 0;
-    if (!enc || OSSL_ENCODER_CTX_get_num_encoders(enc.get()) == 0 || OSSL_ENCODER_to_data(enc.get(), &data, &len) != 1)
-        engine_panic("SM2 PKCS#8 encoding");
-    SecretBytes out(data, data + len);
-    OPENSSL_clear_free(data, len);
-    return out;
-}
+SecretBytes Sm2PrivateKey::pkcs8_der() const { return pkcs8_der_of(m_pkey.get(), "SM2"); }
 
 std::string Sm2PrivateKey::pkcs8_pem() const {
     const SecretBytes der = pkcs8_der();

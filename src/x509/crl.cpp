@@ -53,25 +53,6 @@ Result<std::uint64_t> read_crl_number(BytesView value, const ParseOptions& optio
     return v;
 }
 
-// Extensions ::= SEQUENCE OF Extension, each handed to `on` (oid, critical, value) → Status.
-template <class F>
-Status each_extension(const Element& seq, F&& on) {
-    Reader r = seq.children();
-    while (!r.at_end()) {
-        YX_X509_ASSIGN(Element ext, Errc::x509_bad_extension, "Extension", r.read_sequence());
-        Reader e = ext.children();
-        YX_X509_ASSIGN(asn1::Oid oid, Errc::x509_bad_extension, "extnID", e.read_oid());
-        bool critical = false;
-        if (e.next_is(asn1::tags::boolean)) {
-            YX_X509_ASSIGN(critical, Errc::x509_bad_extension, "critical", e.read_boolean());
-        }
-        YX_X509_ASSIGN(BytesView value, Errc::x509_bad_extension, "extnValue", e.read_octet_string());
-        YX_X509_TRY(Errc::x509_bad_extension, "Extension", e.expect_end());
-        YX_TRY(on(oid, critical, value));
-    }
-    return ok_status();
-}
-
 Error unknown_critical(const asn1::Oid& oid, const char* where) {
     return make_error(Errc::x509_bad_extension, std::string("unknown critical ") + where + " extension " +
                                                     asn1::oid_display(oid) +
@@ -323,20 +304,22 @@ Result<Crl> Crl::parse(BytesView der, const ParseOptions& options) {
             YX_X509_ASSIGN(e.revoked_at, Errc::x509_bad_validity, "revocationDate", when.as_time());
             if (!er.at_end()) {
                 YX_X509_ASSIGN(Element exts, Errc::x509_bad_extension, "crlEntryExtensions", er.read_sequence());
-                YX_TRY(each_extension(exts, [&](const asn1::Oid& oid, bool critical, BytesView value) -> Status {
-                    Reader v(value, options.reader_options());
-                    if (oid == oids::ce_crl_reason) {
-                        YX_X509_ASSIGN(std::int64_t code, Errc::x509_bad_extension, "reasonCode", v.read_enumerated());
-                        YX_X509_ASSIGN(e.reason, Errc::x509_bad_extension, "reasonCode", crl_reason_from_int(code));
-                    } else if (oid == oids::ce_invalidity_date) {
-                        YX_X509_ASSIGN(Element d, Errc::x509_bad_extension, "invalidityDate", v.read());
-                        YX_X509_ASSIGN(TimePoint at, Errc::x509_bad_extension, "invalidityDate", d.as_time());
-                        e.invalidity_date = at;
-                    } else if (critical) {
-                        return unknown_critical(oid, "CRL entry");
-                    }
-                    return ok_status();
-                }));
+                YX_TRY(
+                    detail::each_extension(exts, [&](const asn1::Oid& oid, bool critical, BytesView value) -> Status {
+                        Reader v(value, options.reader_options());
+                        if (oid == oids::ce_crl_reason) {
+                            YX_X509_ASSIGN(std::int64_t code, Errc::x509_bad_extension, "reasonCode",
+                                           v.read_enumerated());
+                            YX_X509_ASSIGN(e.reason, Errc::x509_bad_extension, "reasonCode", crl_reason_from_int(code));
+                        } else if (oid == oids::ce_invalidity_date) {
+                            YX_X509_ASSIGN(Element d, Errc::x509_bad_extension, "invalidityDate", v.read());
+                            YX_X509_ASSIGN(TimePoint at, Errc::x509_bad_extension, "invalidityDate", d.as_time());
+                            e.invalidity_date = at;
+                        } else if (critical) {
+                            return unknown_critical(oid, "CRL entry");
+                        }
+                        return ok_status();
+                    }));
             }
             YX_X509_TRY(Errc::x509_bad_encoding, "revokedCertificates entry", er.expect_end());
             c.m_entries.push_back(std::move(e));
@@ -344,7 +327,7 @@ Result<Crl> Crl::parse(BytesView der, const ParseOptions& options) {
     }
     YX_X509_ASSIGN(auto exts, Errc::x509_bad_extension, "crlExtensions", t.read_optional_context_explicit(0));
     if (exts) {
-        YX_TRY(each_extension(*exts, [&](const asn1::Oid& oid, bool critical, BytesView value) -> Status {
+        YX_TRY(detail::each_extension(*exts, [&](const asn1::Oid& oid, bool critical, BytesView value) -> Status {
             if (oid == oids::ce_crl_number) {
                 YX_ASSIGN_OR_RETURN(std::uint64_t n, read_crl_number(value, options, "cRLNumber"));
                 c.m_number = n;

@@ -59,4 +59,24 @@ inline Status relabel(Status&& s, Errc code, std::string_view what) {
 Status write_string(asn1::Writer& w, asn1::Tag tag, std::string_view value);
 bool is_string_tag(asn1::Tag tag);
 
+// Extensions ::= SEQUENCE OF Extension (the CRL, CRL entry and OCSP lists), each handed to
+// `on(oid, critical, value)` → Status. Malformed entries are x509.bad_extension.
+template <class F>
+Status each_extension(const asn1::Element& seq, F&& on) {
+    asn1::Reader r = seq.children();
+    while (!r.at_end()) {
+        YX_X509_ASSIGN(asn1::Element ext, Errc::x509_bad_extension, "Extension", r.read_sequence());
+        asn1::Reader e = ext.children();
+        YX_X509_ASSIGN(asn1::Oid oid, Errc::x509_bad_extension, "extnID", e.read_oid());
+        bool critical = false;
+        if (e.next_is(asn1::tags::boolean)) {
+            YX_X509_ASSIGN(critical, Errc::x509_bad_extension, "critical", e.read_boolean());
+        }
+        YX_X509_ASSIGN(BytesView value, Errc::x509_bad_extension, "extnValue", e.read_octet_string());
+        YX_X509_TRY(Errc::x509_bad_extension, "Extension", e.expect_end());
+        YX_TRY(on(oid, critical, value));
+    }
+    return ok_status();
+}
+
 }  // namespace yinxin::x509::detail

@@ -54,22 +54,14 @@ Result<CertId> read_cert_id(const Element& e) {
 // Extensions inside [n] EXPLICIT: the nonce's extnValue, unknown critical ones refused.
 Result<std::optional<Bytes>> read_nonce(const Element& exts) {
     std::optional<Bytes> nonce;
-    Reader r = exts.children();
-    while (!r.at_end()) {
-        YX_X509_ASSIGN(Element ext, Errc::x509_bad_extension, "Extension", r.read_sequence());
-        Reader e = ext.children();
-        YX_X509_ASSIGN(asn1::Oid oid, Errc::x509_bad_extension, "extnID", e.read_oid());
-        bool critical = false;
-        if (e.next_is(asn1::tags::boolean)) {
-            YX_X509_ASSIGN(critical, Errc::x509_bad_extension, "critical", e.read_boolean());
-        }
-        YX_X509_ASSIGN(BytesView value, Errc::x509_bad_extension, "extnValue", e.read_octet_string());
+    YX_TRY(detail::each_extension(exts, [&](const asn1::Oid& oid, bool critical, BytesView value) -> Status {
         if (oid == oids::pkix_ocsp_nonce) {
             nonce = Bytes(value.begin(), value.end());
         } else if (critical) {
             return make_error(Errc::x509_bad_extension, "unknown critical OCSP extension " + asn1::oid_display(oid));
         }
-    }
+        return ok_status();
+    }));
     return nonce;
 }
 
