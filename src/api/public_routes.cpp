@@ -80,10 +80,24 @@ Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::Certif
         }));
     if (status == nullptr) return ok_status();
     YX_TRY(server.add_route("GET", "/crl/{file}", [status](const Request& req) -> Result<Response> {
-        YX_ASSIGN_OR_RETURN(std::string_view id,
-                            file_id(req.path_param("file"), ".crl", "CRLs are served as /crl/<id>.crl"));
-        YX_ASSIGN_OR_RETURN(auto crl, status->latest_crl(id, false));
-        if (!crl) return make_error(Errc::api_route_not_found, "CA '" + std::string(id) + "' has no CRL yet");
+        // <id>.crl (full), <id>-delta.crl (delta), <id>.arl (authority revocation list).
+        const std::string_view file = req.path_param("file");
+        constexpr std::string_view k_what = "CRLs are served as /crl/<id>.crl, /crl/<id>-delta.crl and /crl/<id>.arl";
+        ca::CrlScope scope = ca::CrlScope::full;
+        std::string_view id;
+        if (auto delta = file_id(file, "-delta.crl", k_what)) {
+            scope = ca::CrlScope::delta;
+            id = *delta;
+        } else if (auto arl = file_id(file, ".arl", k_what)) {
+            scope = ca::CrlScope::arl;
+            id = *arl;
+        } else {
+            YX_ASSIGN_OR_RETURN(id, file_id(file, ".crl", k_what));
+        }
+        YX_ASSIGN_OR_RETURN(auto crl, status->latest_crl(id, scope));
+        if (!crl)
+            return make_error(Errc::api_route_not_found, "CA '" + std::string(id) + "' has no " +
+                                                             std::string(ca::crl_scope_name(scope)) + " CRL yet");
         return Response::text(to_string(crl->der), "application/pkix-crl");
     }));
     return ok_status();

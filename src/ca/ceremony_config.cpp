@@ -2,7 +2,8 @@
 // drop a CA or change its key.
 //
 //   {
-//     "publication": {"base_url": "http://127.0.0.1:8080", "cps_oid": "1.2.156.xxx", "cps_uri": "..."},
+//     "publication": {"base_url": "http://127.0.0.1:8080", "cps_oid": "1.2.156.xxx", "cps_uri": "...",
+//                     "delta_crls": false},
 //     "cas": [
 //       {"id": "demo-root", "name": "Demo Root", "kind": "root",
 //        "subject": [["C", "CN"], ["O", "Yinxin Demo"], ["CN", "Yinxin Demo SM2 Root"]]},
@@ -53,6 +54,32 @@ Result<std::string> get_string(const ordered_json& obj, std::string_view key, bo
     return v;
 }
 
+Result<PublicationConfig> publication_from(const ordered_json& pub, std::string_view source) {
+    const std::string where = "publication";
+    if (!pub.is_object()) return bad(source, where, "must be an object");
+    static constexpr std::array<std::string_view, 4> k_pub{"base_url", "cps_oid", "cps_uri", "delta_crls"};
+    YX_TRY(only_known(pub, k_pub, source, where));
+    PublicationConfig p;
+    YX_ASSIGN_OR_RETURN(std::string base, get_string(pub, "base_url", false, source, where));
+    if (!base.empty()) {
+        if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0)
+            return bad(source, where, "field 'base_url' must be an http(s) URL");
+        p.base_url = base;
+    }
+    YX_ASSIGN_OR_RETURN(std::string oid, get_string(pub, "cps_oid", false, source, where));
+    if (!oid.empty()) {
+        auto parsed = asn1::Oid::from_string(oid);
+        if (!parsed) return bad(source, where, "field 'cps_oid': " + parsed.error().message);
+        p.cps_oid = *parsed;
+    }
+    YX_ASSIGN_OR_RETURN(p.cps_uri, get_string(pub, "cps_uri", false, source, where));
+    if (auto d = pub.find("delta_crls"); d != pub.end()) {
+        if (!d->is_boolean()) return bad(source, where, "field 'delta_crls' must be true or false");
+        p.delta_crls = d->get<bool>();
+    }
+    return p;
+}
+
 Result<CaKind> parse_kind(std::string_view s) {
     if (s == "root") return CaKind::root;
     if (s == "sub") return CaKind::sub;
@@ -87,6 +114,19 @@ Result<std::vector<std::pair<std::string, std::string>>> parse_subject(const ord
 
 }  // namespace
 
+Result<PublicationConfig> parse_publication(std::string_view json_text, std::string_view source) {
+    ordered_json doc = ordered_json::parse(json_text, nullptr, false);
+    if (doc.is_discarded()) return bad(source, "publication", "not JSON");
+    return publication_from(doc, source);
+}
+
+std::string publication_json(const PublicationConfig& p) {
+    ordered_json j{{"base_url", p.base_url}, {"cps_uri", p.cps_uri}};
+    if (p.cps_oid) j["cps_oid"] = p.cps_oid->to_string();
+    j["delta_crls"] = p.delta_crls;
+    return j.dump(2) + "\n";
+}
+
 Result<CeremonyConfig> CeremonyConfig::parse(std::string_view json_text, std::string_view source) {
     ordered_json doc = ordered_json::parse(json_text, nullptr, false);
     if (doc.is_discarded() || !doc.is_object()) return bad(source, "document", "not a JSON object");
@@ -95,22 +135,7 @@ Result<CeremonyConfig> CeremonyConfig::parse(std::string_view json_text, std::st
 
     CeremonyConfig config;
     if (auto pub = doc.find("publication"); pub != doc.end()) {
-        if (!pub->is_object()) return bad(source, "publication", "must be an object");
-        static constexpr std::array<std::string_view, 3> k_pub{"base_url", "cps_oid", "cps_uri"};
-        YX_TRY(only_known(*pub, k_pub, source, "publication"));
-        YX_ASSIGN_OR_RETURN(std::string base, get_string(*pub, "base_url", false, source, "publication"));
-        if (!base.empty()) {
-            if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0)
-                return bad(source, "publication", "field 'base_url' must be an http(s) URL");
-            config.publication.base_url = base;
-        }
-        YX_ASSIGN_OR_RETURN(std::string oid, get_string(*pub, "cps_oid", false, source, "publication"));
-        if (!oid.empty()) {
-            auto parsed = asn1::Oid::from_string(oid);
-            if (!parsed) return bad(source, "publication", "field 'cps_oid': " + parsed.error().message);
-            config.publication.cps_oid = *parsed;
-        }
-        YX_ASSIGN_OR_RETURN(config.publication.cps_uri, get_string(*pub, "cps_uri", false, source, "publication"));
+        YX_ASSIGN_OR_RETURN(config.publication, publication_from(*pub, source));
     }
 
     auto cas = doc.find("cas");

@@ -176,6 +176,13 @@ Result<IssuedCertificate> run_pipeline(const PipelineInput& in, const SigningKey
 
 }  // namespace detail
 
+std::string crl_url(std::string_view base_url, std::string_view ca_id, CrlScope scope) {
+    std::string base(base_url);
+    while (!base.empty() && base.back() == '/') base.pop_back();
+    const std::string_view suffix = scope == CrlScope::delta ? "-delta.crl" : scope == CrlScope::arl ? ".arl" : ".crl";
+    return base + "/crl/" + std::string(ca_id) + std::string(suffix);
+}
+
 Result<profile::IssuerContext> issuer_context(const CaRecord& ca, const PublicationConfig& publication) {
     auto cert = x509::Certificate::parse(ca.certificate_der);
     if (!cert)
@@ -191,7 +198,10 @@ Result<profile::IssuerContext> issuer_context(const CaRecord& ca, const Publicat
     c.not_after = cert->not_after();
     std::string base = publication.base_url;
     while (!base.empty() && base.back() == '/') base.pop_back();
-    c.crl_url = base + "/crl/" + ca.id + ".crl";
+    c.crl_url = crl_url(base, ca.id, CrlScope::full);
+    // Roots publish an ARL for the CA certificates they issue (StatusService::issue_scheduled).
+    if (ca.kind == CaKind::root || ca.kind == CaKind::seal_root) c.arl_url = crl_url(base, ca.id, CrlScope::arl);
+    if (publication.delta_crls) c.delta_crl_url = crl_url(base, ca.id, CrlScope::delta);
     c.ocsp_url = base + "/ocsp/" + ca.id;
     c.ca_issuers_url = base + "/ca/" + ca.id + ".cer";
     c.cps_oid = publication.cps_oid;

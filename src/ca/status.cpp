@@ -29,6 +29,13 @@ Error relabel(Error e, Errc not_found, Errc conflict) {
 
 }  // namespace
 
+CrlPolicy crl_policy_for(const PublicationConfig& publication) {
+    CrlPolicy p;
+    p.deltas = publication.delta_crls;
+    p.base_url = publication.base_url;
+    return p;
+}
+
 StatusService::StatusService(CaStores stores, RevocationStore& status, KeyResolver keys, const Clock& clock,
                              EventSink events, CrlPolicy policy)
     : m_stores(stores),
@@ -60,6 +67,12 @@ Result<RevocationResult> StatusService::revoke(const RevokeRequest& request) {
                                                                    " of CA '" + request.ca_id + "' was never issued"));
     ev.subject_dn = cert->subject_dn;
     ev.profile_id = cert->profile_id;
+    // A revoked CA certificate also goes on the ARL.
+    bool ca_certificate = false;
+    if (auto parsed = x509::Certificate::parse(cert->certificate_der)) {
+        const auto& bc = parsed->extensions().basic_constraints();
+        ca_certificate = bc && bc->ca;
+    }
 
     RevocationRecord rec;
     rec.ca_id = request.ca_id;
@@ -68,6 +81,7 @@ Result<RevocationResult> StatusService::revoke(const RevokeRequest& request) {
     rec.reason = static_cast<int>(request.reason);
     if (request.invalidity_date) rec.invalidity_date = to_unix(*request.invalidity_date);
     rec.actor = request.actor;
+    rec.ca_certificate = ca_certificate;
     auto st = m_status.revoke(rec);
     if (!st) return fail(relabel(std::move(st).error(), Errc::ca_certificate_not_found, Errc::ca_already_revoked));
     detail::emit(m_events, ev, m_clock);
@@ -91,6 +105,12 @@ Result<RevocationResult> StatusService::release_hold(std::string_view ca_id, Byt
     released.reason = static_cast<int>(x509::CrlReason::remove_from_crl);
     released.revoked_at = to_unix(m_clock.now());
     released.actor = actor;
+    if (auto cert = m_stores.reader->certificate_by_serial(ca_id, serial)) {
+        if (auto parsed = x509::Certificate::parse(cert->certificate_der)) {
+            const auto& bc = parsed->extensions().basic_constraints();
+            released.ca_certificate = bc && bc->ca;
+        }
+    }
     return with_crl(std::move(released));
 }
 
@@ -98,11 +118,19 @@ RevocationResult StatusService::with_crl(RevocationRecord rec) {
     RevocationResult out;
     const std::string ca_id = rec.ca_id;
     out.revocation = std::move(rec);
-    auto crl = issue_crl(ca_id);
+    const bool ca_certificate = out.revocation.ca_certificate;
+    auto crl = m_policy.deltas ? issue_delta_crl(ca_id) : issue_crl(ca_id);
     if (crl)
         out.crl = std::move(crl).value();
     else
         out.crl_error = std::move(crl).error();
+    if (ca_certificate) {
+        auto arl = issue_arl(ca_id);
+        if (arl)
+            out.arl = std::move(arl).value();
+        else if (!out.crl_error)
+            out.crl_error = std::move(arl).error();
+    }
     return out;
 }
 
@@ -117,8 +145,77 @@ Result<CaRecord> StatusService::crl_signer(std::string_view ca_id) {
     return ca;
 }
 
-Result<CrlRecord> StatusService::issue_crl(std::string_view ca_id) {
-    CaEvent ev = status_event("ca.crl", ca_id, {});
+Status StatusService::add_revocations(x509::CrlBuilder& b, std::string_view ca_id, bool ca_certificates_only) {
+    std::int64_t after = 0;
+    for (;;) {
+        YX_ASSIGN_OR_RETURN(RevocationPage page,
+                            m_status.list_revocations(ca_id, after, k_crl_page, ca_certificates_only));
+        for (const auto& r : page.records) {
+            YX_ASSIGN_OR_RETURN(x509::CrlReason reason, x509::crl_reason_from_int(r.reason));
+            x509::RevokedEntry e{.serial = r.serial,
+                                 .revoked_at = from_unix(r.revoked_at),
+                                 .reason = reason,
+                                 .invalidity_date = std::nullopt};
+            if (r.invalidity_date) e.invalidity_date = from_unix(*r.invalidity_date);
+            YX_TRY(b.add(e));
+        }
+        if (!page.next_after_id) return ok_status();
+        after = *page.next_after_id;
+    }
+}
+
+Status StatusService::add_changes(x509::CrlBuilder& b, std::string_view ca_id, std::int64_t after_change) {
+    std::int64_t after = after_change;
+    for (;;) {
+        YX_ASSIGN_OR_RETURN(StatusChangePage page, m_status.list_status_changes(ca_id, after, k_crl_page));
+        for (const auto& c : page.changes) {
+            x509::RevokedEntry e{.serial = c.serial,
+                                 .revoked_at = from_unix(c.changed_at),
+                                 .reason = x509::CrlReason::remove_from_crl,
+                                 .invalidity_date = std::nullopt};
+            if (c.current) {
+                // Revoked or on hold now (RFC 5280 5.2.4: listed with its revocation).
+                YX_ASSIGN_OR_RETURN(e.reason, x509::crl_reason_from_int(c.current->reason));
+                e.revoked_at = from_unix(c.current->revoked_at);
+                if (c.current->invalidity_date) e.invalidity_date = from_unix(*c.current->invalidity_date);
+            }
+            YX_TRY(b.add(e));
+        }
+        if (!page.next_after_id) return ok_status();
+        after = *page.next_after_id;
+    }
+}
+
+Result<CrlRecord> StatusService::issue_delta_crl(std::string_view ca_id) {
+    YX_ASSIGN_OR_RETURN(std::optional<CrlRecord> base, m_status.latest_crl(ca_id, CrlScope::full));
+    if (!base || !base->status_change_id) {
+        // No full CRL made since the change log exists: that one becomes the base.
+        YX_TRY(issue_crl(ca_id));
+    }
+    return issue(ca_id, CrlScope::delta);
+}
+
+Result<std::vector<CrlRecord>> StatusService::issue_scheduled(std::string_view ca_id) {
+    std::vector<CrlRecord> out;
+    YX_ASSIGN_OR_RETURN(CrlRecord full, issue_crl(ca_id));
+    out.push_back(std::move(full));
+    YX_ASSIGN_OR_RETURN(CaRecord ca, m_stores.registry->get_ca(ca_id));
+    if (ca.kind == CaKind::root || ca.kind == CaKind::seal_root) {
+        YX_ASSIGN_OR_RETURN(CrlRecord arl, issue_arl(ca_id));
+        out.push_back(std::move(arl));
+    }
+    if (m_policy.deltas) {
+        YX_ASSIGN_OR_RETURN(CrlRecord delta, issue(ca_id, CrlScope::delta));
+        out.push_back(std::move(delta));
+    }
+    return out;
+}
+
+Result<CrlRecord> StatusService::issue(std::string_view ca_id, CrlScope scope) {
+    CaEvent ev = status_event(scope == CrlScope::delta ? "ca.crl.delta"
+                              : scope == CrlScope::arl ? "ca.arl"
+                                                       : "ca.crl",
+                              ca_id, {});
     auto run = [&]() -> Result<CrlRecord> {
         YX_ASSIGN_OR_RETURN(CaRecord ca, crl_signer(ca_id));
         YX_ASSIGN_OR_RETURN(x509::Certificate ca_cert, x509::Certificate::parse(ca.certificate_der));
@@ -131,7 +228,8 @@ Result<CrlRecord> StatusService::issue_crl(std::string_view ca_id) {
         const auto& ski = ca_cert.extensions().subject_key_identifier();
         const Bytes key_id = ski ? *ski : x509::key_identifier(ca_cert.public_key_info().key_bytes());
         const TimePoint this_update = detail::whole_seconds(m_clock.now());
-        const TimePoint next_update = this_update + m_policy.validity;
+        const TimePoint next_update =
+            this_update + (scope == CrlScope::delta ? m_policy.delta_validity : m_policy.validity);
 
         x509::CrlBuilder b;
         b.signature_algorithm(alg)
@@ -139,20 +237,30 @@ Result<CrlRecord> StatusService::issue_crl(std::string_view ca_id) {
             .this_update(this_update)
             .next_update(next_update)
             .authority_key_identifier(key_id);
-        std::int64_t after = 0;
-        for (;;) {
-            YX_ASSIGN_OR_RETURN(RevocationPage page, m_status.list_revocations(ca_id, after, k_crl_page));
-            for (const auto& r : page.records) {
-                YX_ASSIGN_OR_RETURN(x509::CrlReason reason, x509::crl_reason_from_int(r.reason));
-                x509::RevokedEntry e{.serial = r.serial,
-                                     .revoked_at = from_unix(r.revoked_at),
-                                     .reason = reason,
-                                     .invalidity_date = std::nullopt};
-                if (r.invalidity_date) e.invalidity_date = from_unix(*r.invalidity_date);
-                YX_TRY(b.add(e));
+        // Read before the entries: a change made while they are read is in the next delta too.
+        YX_ASSIGN_OR_RETURN(std::int64_t covers, m_status.last_status_change(ca_id));
+        std::optional<std::uint64_t> delta_base;
+        switch (scope) {
+            case CrlScope::full:
+                if (m_policy.deltas && !m_policy.base_url.empty())
+                    b.freshest_crl(crl_url(m_policy.base_url, ca_id, CrlScope::delta));
+                YX_TRY(add_revocations(b, ca_id, false));
+                break;
+            case CrlScope::arl:
+                b.issuing_distribution_point(
+                    m_policy.base_url.empty() ? std::string() : crl_url(m_policy.base_url, ca_id, CrlScope::arl), true);
+                YX_TRY(add_revocations(b, ca_id, true));
+                break;
+            case CrlScope::delta: {
+                YX_ASSIGN_OR_RETURN(std::optional<CrlRecord> base, m_status.latest_crl(ca_id, CrlScope::full));
+                if (!base || !base->status_change_id)
+                    return make_error(Errc::internal,
+                                      "CA '" + std::string(ca_id) + "' has no full CRL to be the delta's base");
+                delta_base = base->number;
+                b.delta_crl_indicator(base->number);
+                YX_TRY(add_changes(b, ca_id, *base->status_change_id));
+                break;
             }
-            if (!page.next_after_id) break;
-            after = *page.next_after_id;
         }
         YX_ASSIGN_OR_RETURN(std::uint64_t number, m_status.next_crl_number(ca_id));
         b.crl_number(number);
@@ -168,7 +276,9 @@ Result<CrlRecord> StatusService::issue_crl(std::string_view ca_id) {
                                   verified.error().message);
         CrlRecord rec{.ca_id = std::string(ca_id),
                       .number = number,
-                      .delta_base = std::nullopt,
+                      .scope = scope,
+                      .delta_base = delta_base,
+                      .status_change_id = covers,
                       .this_update = to_unix(this_update),
                       .next_update = to_unix(next_update),
                       .entries = b.entry_count(),
@@ -181,8 +291,9 @@ Result<CrlRecord> StatusService::issue_crl(std::string_view ca_id) {
         detail::emit_failure(m_events, ev, r.error(), "no CRL published", m_clock);
         return r;
     }
-    ev.detail = "CRL number " + std::to_string(r->number) + ", " + std::to_string(r->entries) +
-                " entries, next update " + std::to_string(r->next_update);
+    ev.detail = std::string(crl_scope_name(scope)) + " CRL number " + std::to_string(r->number) + ", " +
+                std::to_string(r->entries) + " entries, next update " + std::to_string(r->next_update);
+    if (r->delta_base) ev.detail += ", base CRL " + std::to_string(*r->delta_base);
     detail::emit(m_events, ev, m_clock);
     return r;
 }

@@ -91,18 +91,10 @@ api::ConfigEntry publication_entry(const std::string& data_dir) {
     };
     e.write = [path](const nlohmann::json& v) -> Status {
         if (!v.is_object()) return make_error(Errc::api_bad_request, "publication must be a JSON object");
-        for (const auto& [k, item] : v.items()) {
-            if (k != "base_url" && k != "cps_oid" && k != "cps_uri")
-                return make_error(Errc::api_bad_request, "publication has no setting \"" + k + "\"");
-            if (!item.is_string()) return make_error(Errc::api_bad_request, "publication." + k + " must be a string");
-        }
-        const std::string base = v.value("base_url", "");
-        if (base.rfind("http://", 0) != 0 && base.rfind("https://", 0) != 0)
+        if (!v.contains("base_url"))
             return make_error(Errc::api_bad_request, "publication.base_url must be an http:// or https:// URL");
-        if (v.contains("cps_oid")) {
-            auto oid = asn1::Oid::from_string(v["cps_oid"].get<std::string>());
-            if (!oid) return make_error(Errc::api_bad_request, "publication.cps_oid: " + oid.error().message);
-        }
+        auto parsed = ca::parse_publication(v.dump(), "publication");
+        if (!parsed) return make_error(Errc::api_bad_request, parsed.error().message);
         const std::string tmp = path + ".tmp";
         YX_TRY(write_binary_file(tmp, as_bytes(v.dump(2) + "\n")));
         std::error_code ec;

@@ -5,6 +5,7 @@
 
 #include "cli_util.h"
 #include "yinxin/asn1/oid.h"
+#include "yinxin/ca/hierarchy.h"
 #include "yinxin/device/soft_device.h"
 
 namespace yinxin::cli {
@@ -61,25 +62,17 @@ std::string publication_path(const EnvArgs& a) {
 }
 
 Status save_publication(const EnvArgs& a, const ca::PublicationConfig& p) {
-    nlohmann::json j{{"base_url", p.base_url}, {"cps_uri", p.cps_uri}};
-    if (p.cps_oid) j["cps_oid"] = p.cps_oid->to_string();
-    return write_binary_file(publication_path(a), as_bytes(j.dump(2) + "\n"));
+    return write_binary_file(publication_path(a), as_bytes(ca::publication_json(p)));
 }
 
 Result<ca::PublicationConfig> load_publication(const EnvArgs& a, bool base_url_given) {
     ca::PublicationConfig p;
-    p.base_url = a.base_url;
-    if (fs::exists(publication_path(a))) {
-        YX_ASSIGN_OR_RETURN(Bytes raw, read_binary_file(publication_path(a)));
-        const auto j = nlohmann::json::parse(to_string(raw), nullptr, false);
-        if (j.is_discarded() || !j.is_object())
-            return make_error(Errc::invalid_argument, publication_path(a) + " is not a JSON object");
-        if (!base_url_given && j.contains("base_url") && j["base_url"].is_string()) p.base_url = j["base_url"];
-        if (j.contains("cps_uri") && j["cps_uri"].is_string()) p.cps_uri = j["cps_uri"];
-        if (j.contains("cps_oid") && j["cps_oid"].is_string()) {
-            YX_ASSIGN_OR_RETURN(p.cps_oid, asn1::Oid::from_string(j["cps_oid"].get<std::string>()));
-        }
+    const std::string path = publication_path(a);
+    if (fs::exists(path)) {
+        YX_ASSIGN_OR_RETURN(Bytes raw, read_binary_file(path));
+        YX_ASSIGN_OR_RETURN(p, ca::parse_publication(to_string(raw), path));
     }
+    if (base_url_given || !fs::exists(path)) p.base_url = a.base_url;
     return p;
 }
 

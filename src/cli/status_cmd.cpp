@@ -35,15 +35,26 @@ struct CrlArgs {
     std::string out;
     bool der = false;
     bool all = false;
+    std::string scope = "full";
 };
 
+ca::CrlScope scope_of(const std::string& s) {
+    if (s == "full") return ca::CrlScope::full;
+    if (s == "delta") return ca::CrlScope::delta;
+    if (s == "arl") return ca::CrlScope::arl;
+    fail(make_error(Errc::invalid_argument, "--scope must be full, delta or arl"));
+}
+
 nlohmann::json crl_json(const ca::CrlRecord& c) {
-    return {{"ca_id", c.ca_id},
-            {"crl_number", c.number},
-            {"this_update", format_rfc3339(from_unix(c.this_update))},
-            {"next_update", format_rfc3339(from_unix(c.next_update))},
-            {"entries", c.entries},
-            {"bytes", c.der.size()}};
+    nlohmann::json j{{"ca_id", c.ca_id},
+                     {"crl_number", c.number},
+                     {"scope", std::string(ca::crl_scope_name(c.scope))},
+                     {"this_update", format_rfc3339(from_unix(c.this_update))},
+                     {"next_update", format_rfc3339(from_unix(c.next_update))},
+                     {"entries", c.entries},
+                     {"bytes", c.der.size()}};
+    if (c.delta_base) j["delta_base"] = *c.delta_base;
+    return j;
 }
 
 void write_crl(const std::string& path, const ca::CrlRecord& c, bool der) {
@@ -68,7 +79,7 @@ std::unique_ptr<StatusEnv> open_status_env(const EnvArgs& a) {
     s->status = take(store::SqliteRevocationStore::open(a.store_path()));
     s->service = std::make_unique<ca::StatusService>(stores_of(*s->env->store), *s->status,
                                                      ca::device_key_resolver(*s->env->device, "soft", s->env->pin),
-                                                     s->clock, s->env->sink());
+                                                     s->clock, s->env->sink(), ca::crl_policy_for(s->env->publication));
     return s;
 }
 
@@ -118,16 +129,19 @@ void run_crl_issue_all(const CrlArgs& a, StatusEnv& s) {
             if (!a.env.json) std::cout << "skipped " << ca.id << ": signs no more CRLs" << std::endl;
             continue;
         }
-        auto crl = s.service->issue_crl(ca.id);
-        if (!crl) {
-            std::cerr << "error: " << ca.id << ": " << crl.error().to_string() << std::endl;
-            if (!first_error) first_error = crl.error();
+        auto crls = s.service->issue_scheduled(ca.id);
+        if (!crls) {
+            std::cerr << "error: " << ca.id << ": " << crls.error().to_string() << std::endl;
+            if (!first_error) first_error = crls.error();
             continue;
         }
-        if (a.env.json)
-            list.push_back(crl_json(*crl));
-        else
-            std::cout << "CRL " << crl->number << " of " << ca.id << " (" << crl->entries << " entries)" << std::endl;
+        for (const auto& crl : *crls) {
+            if (a.env.json)
+                list.push_back(crl_json(crl));
+            else
+                std::cout << ca::crl_scope_name(crl.scope) << " CRL " << crl.number << " of " << ca.id << " ("
+                          << crl.entries << " entries)" << std::endl;
+        }
     }
     if (a.env.json) std::cout << list.dump() << std::endl;
     if (first_error) fail(*first_error);
@@ -141,7 +155,10 @@ void run_crl_issue(const CrlArgs& a) {
         run_crl_issue_all(a, *s);
         return;
     }
-    const ca::CrlRecord crl = take(s->service->issue_crl(a.ca_id));
+    const ca::CrlScope scope = scope_of(a.scope);
+    const ca::CrlRecord crl = take(scope == ca::CrlScope::delta ? s->service->issue_delta_crl(a.ca_id)
+                                   : scope == ca::CrlScope::arl ? s->service->issue_arl(a.ca_id)
+                                                                : s->service->issue_crl(a.ca_id));
     if (!a.out.empty()) write_crl(a.out, crl, a.der);
     if (a.env.json)
         std::cout << crl_json(crl).dump() << std::endl;
@@ -154,8 +171,9 @@ void run_crl_issue(const CrlArgs& a) {
 
 void run_crl_show(const CrlArgs& a) {
     auto status = take(store::SqliteRevocationStore::open(a.env.store_path()));
-    auto crl = take(status->latest_crl(a.ca_id, false));
-    if (!crl) fail(make_error(Errc::not_found, "CA '" + a.ca_id + "' has no CRL yet (yinxin crl issue)"));
+    auto crl = take(status->latest_crl(a.ca_id, scope_of(a.scope)));
+    if (!crl)
+        fail(make_error(Errc::not_found, "CA '" + a.ca_id + "' has no " + a.scope + " CRL yet (yinxin crl issue)"));
     if (!a.out.empty()) write_crl(a.out, *crl, a.der);
     if (a.env.json)
         std::cout << crl_json(*crl).dump() << std::endl;
@@ -192,10 +210,12 @@ void register_status_commands(CLI::App& app, CLI::App& cert) {
     auto* crl = app.add_subcommand("crl", "Certificate revocation lists (RFC 5280 §5)");
     crl->require_subcommand(1);
     auto issue = std::make_shared<CrlArgs>();
-    auto* c = crl->add_subcommand("issue", "Sign a full CRL of a CA, or of all, now (schedule --all at least daily)");
+    auto* c = crl->add_subcommand("issue", "Sign a CRL of a CA, or the scheduled CRLs of all, now (at least daily)");
     add_signing_options(c, issue->env);
     c->add_option("--ca", issue->ca_id, "CA id");
-    c->add_flag("--all", issue->all, "Every CA that may sign CRLs");
+    c->add_option("--scope", issue->scope, "full, delta (changes since the newest full CRL) or arl (CA certificates)")
+        ->capture_default_str();
+    c->add_flag("--all", issue->all, "Every CA that may sign CRLs: a full CRL, the ARL of a root, a delta if on");
     c->add_option("--out", issue->out, "Write the CRL here (default: PEM on stdout)");
     c->add_flag("--der", issue->der, "Write DER instead of PEM");
     c->callback([issue] { run_crl_issue(*issue); });
@@ -204,6 +224,7 @@ void register_status_commands(CLI::App& app, CLI::App& cert) {
     c = crl->add_subcommand("show", "The newest CRL of a CA from the store");
     add_store_options(c, show->env);
     c->add_option("--ca", show->ca_id, "CA id")->required();
+    c->add_option("--scope", show->scope, "full, delta or arl")->capture_default_str();
     c->add_option("--out", show->out, "Write the CRL here (default: PEM on stdout)");
     c->add_flag("--der", show->der, "Write DER instead of PEM");
     c->callback([show] { run_crl_show(*show); });

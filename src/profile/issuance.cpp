@@ -128,7 +128,11 @@ Result<Bytes> build_tbs(const Profile& profile, const CertificateRequestData& re
     }
     if (profile.crl_distribution_points()) {
         if (issuer.crl_url.empty()) return make_error(Errc::profile_bad_field, "issuer context: crl_url is empty");
-        b.crl_distribution_points({issuer.crl_url});
+        // A CA certificate is checked against its issuer's ARL, an end entity against the CRL and
+        // its deltas.
+        const bool arl = profile.is_ca() && !root && !issuer.arl_url.empty();
+        b.crl_distribution_points({arl ? issuer.arl_url : issuer.crl_url});
+        if (!arl && !issuer.delta_crl_url.empty()) b.freshest_crl({issuer.delta_crl_url});
     }
     if (profile.authority_info_access()) {
         std::vector<std::string> ocsp;

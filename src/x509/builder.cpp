@@ -108,6 +108,12 @@ TbsCertificateBuilder& TbsCertificateBuilder::authority_key_identifier(BytesView
 TbsCertificateBuilder& TbsCertificateBuilder::crl_distribution_points(const std::vector<std::string>& uris) {
     return add_extension(encode_crl_distribution_points(crl_distribution_points_from_uris(uris)));
 }
+TbsCertificateBuilder& TbsCertificateBuilder::freshest_crl(const std::vector<std::string>& uris) {
+    // Same syntax as cRLDistributionPoints (RFC 5280 4.2.1.15), its own OID.
+    auto ext = encode_crl_distribution_points(crl_distribution_points_from_uris(uris));
+    if (ext) ext->oid = asn1::oids::ce_freshest_crl;
+    return add_extension(std::move(ext));
+}
 TbsCertificateBuilder& TbsCertificateBuilder::authority_info_access(const std::vector<std::string>& ocsp,
                                                                     const std::vector<std::string>& ca_issuers) {
     return add_extension(encode_authority_info_access(authority_info_access_from_uris(ocsp, ca_issuers)));

@@ -45,6 +45,31 @@ protected:
         return issued.ok() ? issued->serial : Bytes{};
     }
 
+    StatusService delta_service() {
+        return StatusService(
+            stores(), *m_status, device_key_resolver(*m_device, "soft", std::string(k_key_pin)), m_clock,
+            [this](const CaEvent& e) { m_events.push_back(e); },
+            CrlPolicy{.validity = std::chrono::hours(24),
+                      .deltas = true,
+                      .delta_validity = std::chrono::hours(1),
+                      .base_url = "http://127.0.0.1:8080"});
+    }
+
+    // BouncyCastle's reading of a CRL of `ca_id` (bc/CrlCheck.java): the first line, then entries.
+    std::string bc_check(const CrlRecord& crl, const std::string& ca_id) {
+        write_file(m_dir / "check.crl", crl.der);
+        write_file(m_dir / "check-ca.der", ca_cert(ca_id).der());
+        const std::vector<std::string> java{std::string(yinxin::test::k_java),
+                                            "-cp",
+                                            yinxin::test::bouncycastle_classpath(YX_CA_BC_CLASS_DIR),
+                                            "CrlCheck",
+                                            (m_dir / "check.crl").string(),
+                                            (m_dir / "check-ca.der").string()};
+        auto bc = yinxin::test::run_process(java);
+        EXPECT_EQ(bc.exit_code, 0) << yinxin::test::describe(java, bc);
+        return bc.output;
+    }
+
     bool has_event(const std::string& action) const {
         return std::any_of(m_events.begin(), m_events.end(), [&](const CaEvent& e) { return e.action == action; });
     }
@@ -103,7 +128,7 @@ TEST_F(StatusTest, RevocationAndHoldAppearInTheNextCrlWithReasons) {
     EXPECT_TRUE(has_event("ca.crl"));
 
     // The newest CRL is what the store serves.
-    auto latest = m_status->latest_crl("demo-sub", false);
+    auto latest = m_status->latest_crl("demo-sub", CrlScope::full);
     ASSERT_TRUE(latest.ok() && latest->has_value());
     EXPECT_EQ((*latest)->der, r2->crl->der);
 
@@ -258,6 +283,144 @@ TEST_F(StatusTest, EmptyCrlOfARootAndCrlNumbersNeverRepeat) {
     ASSERT_TRUE(after.ok());
     EXPECT_GT(after->number, *reserved);
     EXPECT_EQ(svc.issue_crl("no-such-ca").code(), Errc::ca_not_found);
+}
+
+TEST_F(StatusTest, DeltaCrlsListTheChangesSinceTheirBase) {
+    const Bytes a = issue_one("a");
+    const Bytes b = issue_one("b");
+    auto svc = delta_service();
+    auto base = svc.issue_crl("demo-sub");
+    ASSERT_TRUE(base.ok()) << base.error().to_string();
+    EXPECT_EQ(base->scope, CrlScope::full);
+    ASSERT_TRUE(openssl_available());
+    write_file(m_dir / "base.crl", base->der);
+    auto text = openssl({"crl", "-inform", "DER", "-in", (m_dir / "base.crl").string(), "-noout", "-text"});
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    // The full CRL says where its deltas are (RFC 5280 5.2.6).
+    EXPECT_NE(text.output.find("http://127.0.0.1:8080/crl/demo-sub-delta.crl"), std::string::npos) << text.output;
+
+    // With deltas on, each change is published at once as a delta against the newest full CRL.
+    auto r1 = svc.revoke({.ca_id = "demo-sub",
+                          .serial = a,
+                          .reason = x509::CrlReason::key_compromise,
+                          .invalidity_date = std::nullopt,
+                          .actor = "op"});
+    ASSERT_TRUE(r1.ok()) << r1.error().to_string();
+    ASSERT_TRUE(r1->crl.has_value()) << (r1->crl_error ? r1->crl_error->to_string() : "");
+    EXPECT_EQ(r1->crl->scope, CrlScope::delta);
+    EXPECT_EQ(r1->crl->delta_base, base->number);
+    EXPECT_EQ(r1->crl->entries, 1u);
+    auto hold = svc.revoke({.ca_id = "demo-sub",
+                            .serial = b,
+                            .reason = x509::CrlReason::certificate_hold,
+                            .invalidity_date = std::nullopt,
+                            .actor = "op"});
+    ASSERT_TRUE(hold.ok() && hold->crl.has_value());
+    EXPECT_EQ(hold->crl->entries, 2u);
+
+    // A released hold stays in the delta as removeFromCRL (the base may list it).
+    auto released = svc.release_hold("demo-sub", b, "op");
+    ASSERT_TRUE(released.ok() && released->crl.has_value());
+    const CrlRecord delta = *released->crl;
+    EXPECT_EQ(delta.scope, CrlScope::delta);
+    auto parsed = x509::Crl::parse(delta.der);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+    EXPECT_EQ(parsed->delta_base(), base->number);
+    EXPECT_TRUE(parsed->verify_signature_with(ca_cert("demo-sub").public_key_info()).ok());
+    ASSERT_NE(parsed->find(a), nullptr);
+    EXPECT_EQ(parsed->find(a)->reason, x509::CrlReason::key_compromise);
+    ASSERT_NE(parsed->find(b), nullptr);
+    EXPECT_EQ(parsed->find(b)->reason, x509::CrlReason::remove_from_crl);
+    EXPECT_TRUE(has_event("ca.crl.delta"));
+
+    write_file(m_dir / "delta.crl", delta.der);
+    text = openssl({"crl", "-inform", "DER", "-in", (m_dir / "delta.crl").string(), "-noout", "-text"});
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("Delta CRL Indicator"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("Remove From CRL"), std::string::npos) << text.output;
+    const std::string bc = bc_check(delta, "demo-sub");
+    EXPECT_EQ(
+        bc.rfind("OK number=" + std::to_string(delta.number) + " entries=2 delta_base=" + std::to_string(base->number),
+                 0),
+        0u)
+        << bc;
+    EXPECT_NE(bc.find("REMOVE_FROM_CRL"), std::string::npos) << bc;
+
+    // The schedule: a new full CRL (a, not b) becomes the base; the delta after it is empty.
+    auto scheduled = svc.issue_scheduled("demo-sub");
+    ASSERT_TRUE(scheduled.ok()) << scheduled.error().to_string();
+    ASSERT_EQ(scheduled->size(), 2u);  // full + delta; demo-sub is no root, so no ARL
+    const CrlRecord& full = (*scheduled)[0];
+    EXPECT_EQ(full.scope, CrlScope::full);
+    EXPECT_EQ(full.entries, 1u);
+    EXPECT_EQ((*scheduled)[1].scope, CrlScope::delta);
+    EXPECT_EQ((*scheduled)[1].delta_base, full.number);
+    EXPECT_EQ((*scheduled)[1].entries, 0u);
+    auto latest = m_status->latest_crl("demo-sub", CrlScope::delta);
+    ASSERT_TRUE(latest.ok() && latest->has_value());
+    EXPECT_EQ((*latest)->number, (*scheduled)[1].number);
+}
+
+TEST_F(StatusTest, ArlListsRevokedCaCertificatesOnly) {
+    // The sub CA's certificate was issued by demo-root through the pipeline.
+    const x509::Certificate sub = ca_cert("demo-sub");
+    auto svc = service();
+    auto scheduled = svc.issue_scheduled("demo-root");
+    ASSERT_TRUE(scheduled.ok()) << scheduled.error().to_string();
+    ASSERT_EQ(scheduled->size(), 2u);  // a root: full CRL + ARL
+    EXPECT_EQ((*scheduled)[1].scope, CrlScope::arl);
+    EXPECT_EQ((*scheduled)[1].entries, 0u);
+
+    const Bytes user = issue_one("u");
+    ASSERT_TRUE(svc.revoke({.ca_id = "demo-sub",
+                            .serial = user,
+                            .reason = x509::CrlReason::superseded,
+                            .invalidity_date = std::nullopt,
+                            .actor = "op"})
+                    .ok());
+    auto r = svc.revoke({.ca_id = "demo-root",
+                         .serial = Bytes(sub.serial().begin(), sub.serial().end()),
+                         .reason = x509::CrlReason::ca_compromise,
+                         .invalidity_date = std::nullopt,
+                         .actor = "op"});
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    EXPECT_TRUE(r->revocation.ca_certificate);
+    ASSERT_TRUE(r->arl.has_value()) << (r->crl_error ? r->crl_error->to_string() : "");
+    auto arl = x509::Crl::parse(r->arl->der);
+    ASSERT_TRUE(arl.ok()) << arl.error().to_string();
+    EXPECT_TRUE(arl->only_ca_certs());
+    EXPECT_EQ(arl->entries().size(), 1u);
+    EXPECT_NE(arl->find(sub.serial()), nullptr);
+    EXPECT_TRUE(has_event("ca.arl"));
+    const std::string bc = bc_check(*r->arl, "demo-root");
+    EXPECT_EQ(bc.rfind("OK number=" + std::to_string(r->arl->number) + " entries=1 only_ca_certs", 0), 0u) << bc;
+    EXPECT_NE(bc.find("CA_COMPROMISE"), std::string::npos) << bc;
+    // The sub CA's certificate points at that ARL.
+    write_file(m_dir / "sub.der", sub.der());
+    auto text = openssl({"x509", "-inform", "DER", "-in", (m_dir / "sub.der").string(), "-noout", "-text"});
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("/crl/demo-root.arl"), std::string::npos) << text.output;
+}
+
+TEST_F(StatusTest, CertificatesOfADeltaPublishingCaPointToTheDeltas) {
+    auto pub = demo_config().publication;
+    pub.delta_crls = true;
+    Issuer iss(stores(), profiles(), device_key_resolver(*m_device, "soft", std::string(k_key_pin)), pub, m_clock,
+               m_rng, [](const CaEvent&) {});
+    IssueRequest req;
+    req.ca_id = "demo-sub";
+    req.profile_id = "personnel-sign";
+    req.csr = make_csr({{"C", "CN"}, {"O", "Applicant Org"}, {"CN", "delta reader"}});
+    req.data = request_data(*profiles().find("personnel-sign").value());
+    req.request_id = "d";
+    auto issued = iss.issue(req);
+    ASSERT_TRUE(issued.ok()) << issued.error().to_string();
+    write_file(m_dir / "ee.der", issued->certificate_der);
+    auto text = openssl({"x509", "-inform", "DER", "-in", (m_dir / "ee.der").string(), "-noout", "-text"});
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("Freshest CRL"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("/crl/demo-sub-delta.crl"), std::string::npos) << text.output;
+    EXPECT_NE(text.output.find("/crl/demo-sub.crl"), std::string::npos) << text.output;
 }
 
 }  // namespace

@@ -48,6 +48,13 @@ struct CaSpec {
     std::uint32_t validity_days = 0;  // 0: the profile's default
 };
 
+// The publication settings as JSON: the ceremony's "publication" object and <data-dir>/
+// publication.json. base_url (http(s) URL), cps_oid, cps_uri (strings), delta_crls (boolean);
+// unknown fields and wrong types are ca.bad_config naming the field. Absent fields keep their
+// defaults.
+Result<PublicationConfig> parse_publication(std::string_view json_text, std::string_view source);
+std::string publication_json(const PublicationConfig& p);
+
 struct CeremonyConfig {
     std::vector<CaSpec> cas;  // in creation order (a parent before its children)
     PublicationConfig publication;

@@ -72,7 +72,13 @@ struct PublicationConfig {
     std::string base_url = "http://127.0.0.1:8080";
     std::optional<asn1::Oid> cps_oid;  // e.g. the operator's CPS OID
     std::string cps_uri;
+    // Delta CRLs (RFC 5280 5.2.4): certificates carry freshestCRL <base_url>/crl/<ca_id>-delta.crl
+    // and each status change is published as a delta at once.
+    bool delta_crls = false;
 };
+// Where the CRLs of a CA are published: <base_url>/crl/<ca_id>.crl, -delta.crl, .arl.
+std::string crl_url(std::string_view base_url, std::string_view ca_id, CrlScope scope);
+
 // The issuer context of a registered CA: its certificate's subject, SKI and validity, plus URLs.
 Result<profile::IssuerContext> issuer_context(const CaRecord& ca, const PublicationConfig& publication);
 

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "yinxin/base/bytes.h"
 #include "yinxin/base/clock.h"
@@ -22,9 +23,23 @@
 namespace yinxin::ca {
 
 struct CrlPolicy {
-    // nextUpdate − thisUpdate. The CPSs publish at least daily, so at most 24 hours.
+    // nextUpdate − thisUpdate of full CRLs and ARLs. The CPSs publish at least daily, so at most 24
+    // hours.
     std::chrono::seconds validity{std::chrono::hours(24)};
+    // Delta CRLs (RFC 5280 5.2.4). On: each status change is published at once as a delta CRL
+    // against the newest full CRL (milliseconds, where a full CRL of a million entries takes about a
+    // second), full CRLs carry freshestCRL and follow the schedule. Off: each change gets a new full
+    // CRL.
+    bool deltas = false;
+    std::chrono::seconds delta_validity{std::chrono::hours(1)};
+    // The publication base URL (as in the certificates' CRL distribution points): full CRLs point
+    // to <base>/crl/<ca>-delta.crl (freshestCRL) and an ARL names <base>/crl/<ca>.arl in its
+    // issuingDistributionPoint. Empty: neither URL is written.
+    std::string base_url;
 };
+
+// The policy a publication configuration implies: delta CRLs on or off, and the base URL.
+CrlPolicy crl_policy_for(const PublicationConfig& publication);
 
 struct RevokeRequest {
     std::string ca_id;
@@ -37,10 +52,12 @@ struct RevokeRequest {
 
 struct RevocationResult {
     RevocationRecord revocation;
-    // The CRL signed right after it; empty when signing failed (the revocation stands and the next
-    // CRL carries it; `crl_error` says why).
+    // The CRL signed right after it (full, or delta when CrlPolicy::deltas); empty when signing
+    // failed (the revocation stands and the next CRL carries it; `crl_error` says why).
     std::optional<CrlRecord> crl;
     std::optional<Error> crl_error;
+    // For a CA certificate, the new ARL as well.
+    std::optional<CrlRecord> arl;
 };
 
 class StatusService {
@@ -60,10 +77,25 @@ public:
     // Signs and stores a full CRL of the CA: every certificate it has revoked or holds, with
     // reason codes and invalidity dates, CRL number, AKI, thisUpdate now and nextUpdate now +
     // policy.validity. A retired CA signs while may_sign_crls() says so (ca.retired otherwise).
-    Result<CrlRecord> issue_crl(std::string_view ca_id);
+    // Events "ca.crl", "ca.crl.delta", "ca.arl".
+    Result<CrlRecord> issue_crl(std::string_view ca_id) { return issue(ca_id, CrlScope::full); }
+    // A delta CRL (critical deltaCRLIndicator naming the base): every certificate whose status
+    // changed since the newest full CRL, revoked and held ones with their reason, released holds
+    // as removeFromCRL. Signs a full CRL first when there is none to be the base.
+    Result<CrlRecord> issue_delta_crl(std::string_view ca_id);
+    // The ARL: the revoked CA certificates, issuingDistributionPoint onlyContainsCACerts.
+    Result<CrlRecord> issue_arl(std::string_view ca_id) { return issue(ca_id, CrlScope::arl); }
+    // What the schedule publishes for a CA: a full CRL, a delta when deltas are on, and an ARL for
+    // a root (which issues CA certificates).
+    Result<std::vector<CrlRecord>> issue_scheduled(std::string_view ca_id);
+
+    const CrlPolicy& policy() const { return m_policy; }
 
 private:
     Result<CaRecord> crl_signer(std::string_view ca_id);
+    Result<CrlRecord> issue(std::string_view ca_id, CrlScope scope);
+    Status add_revocations(x509::CrlBuilder& b, std::string_view ca_id, bool ca_certificates_only);
+    Status add_changes(x509::CrlBuilder& b, std::string_view ca_id, std::int64_t after_change);
     RevocationResult with_crl(RevocationRecord rec);
 
     CaStores m_stores;

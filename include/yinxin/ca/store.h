@@ -164,6 +164,7 @@ struct RevocationRecord {
     int reason = 0;                               // CRLReason number
     std::optional<std::int64_t> invalidity_date;  // unix seconds (RFC 5280 5.3.2)
     std::string actor;                            // who revoked it (audit identity)
+    bool ca_certificate = false;                  // a CA certificate: listed on the ARL too
 };
 
 struct RevocationPage {
@@ -171,11 +172,42 @@ struct RevocationPage {
     std::optional<std::int64_t> next_after_id;
 };
 
-// A CRL as published: full (delta_base empty) or delta.
+// One certificate whose status changed: the newest change of that serial, with its status now
+// (revoked or on hold; empty when the hold was lifted since).
+struct StatusChange {
+    std::int64_t id = 0;  // change log id; the paging cursor
+    Bytes serial;
+    std::int64_t changed_at = 0;
+    std::optional<RevocationRecord> current;
+};
+
+struct StatusChangePage {
+    std::vector<StatusChange> changes;
+    std::optional<std::int64_t> next_after_id;
+};
+
+// What a CRL covers: every revoked certificate of the CA (full), the changes since a full CRL
+// (delta, RFC 5280 5.2.4), or the revoked CA certificates only (arl: an authority revocation list,
+// issuingDistributionPoint onlyContainsCACerts).
+enum class CrlScope { full, delta, arl };
+constexpr std::string_view crl_scope_name(CrlScope s) noexcept {
+    switch (s) {
+        case CrlScope::delta: return "delta";
+        case CrlScope::arl: return "arl";
+        case CrlScope::full: break;
+    }
+    return "full";
+}
+
+// A CRL as published.
 struct CrlRecord {
     std::string ca_id;
     std::uint64_t number = 0;
-    std::optional<std::uint64_t> delta_base;
+    CrlScope scope = CrlScope::full;
+    std::optional<std::uint64_t> delta_base;  // the base CRL number of a delta
+    // The last status change (RevocationStore::last_status_change) the CRL covers: a delta lists
+    // the changes after its base's. Empty for CRLs made before the change log existed.
+    std::optional<std::int64_t> status_change_id;
     std::int64_t this_update = 0;
     std::int64_t next_update = 0;
     std::uint64_t entries = 0;
@@ -194,16 +226,24 @@ public:
     // Lifts a hold (RFC 5280 removeFromCRL); store.not_found unless the certificate is on hold.
     virtual Status release_hold(std::string_view ca_id, BytesView serial) = 0;
     virtual Result<std::optional<RevocationRecord>> revocation(std::string_view ca_id, BytesView serial) = 0;
-    // Keyset paging in insertion order (limit 1..10000).
-    virtual Result<RevocationPage> list_revocations(std::string_view ca_id, std::int64_t after_id,
-                                                    std::size_t limit) = 0;
+    // Keyset paging in insertion order (limit 1..10000); only revoked CA certificates when
+    // `ca_certificates_only` (the ARL).
+    virtual Result<RevocationPage> list_revocations(std::string_view ca_id, std::int64_t after_id, std::size_t limit,
+                                                    bool ca_certificates_only) = 0;
+    // The newest status change of the CA (0 when none): read before a full CRL is built, so a
+    // change made while it is built is in the next delta.
+    virtual Result<std::int64_t> last_status_change(std::string_view ca_id) = 0;
+    // The certificates of the CA whose status changed after change `after_id`, each once (its
+    // newest change), in change order (limit 1..10000).
+    virtual Result<StatusChangePage> list_status_changes(std::string_view ca_id, std::int64_t after_id,
+                                                         std::size_t limit) = 0;
     // Reserves the CA's next CRL number: monotonic and never reused (RFC 5280 5.2.3; a crash may
     // leave a gap, which is allowed).
     virtual Result<std::uint64_t> next_crl_number(std::string_view ca_id) = 0;
     // Keeps a signed CRL; store.conflict when that CA already has a CRL with this number.
     virtual Status put_crl(const CrlRecord& crl) = 0;
-    // The newest full CRL (delta false) or delta CRL (delta true) of the CA, if any.
-    virtual Result<std::optional<CrlRecord>> latest_crl(std::string_view ca_id, bool delta) = 0;
+    // The newest CRL of that scope of the CA, if any.
+    virtual Result<std::optional<CrlRecord>> latest_crl(std::string_view ca_id, CrlScope scope) = 0;
     // A number that changes with every revoke and release_hold of any CA (readers in other
     // processes included): cached status answers made under another number are stale.
     virtual Result<std::int64_t> status_version() = 0;

@@ -44,6 +44,8 @@ struct IssuerContext {
     TimePoint not_before{};
     TimePoint not_after{};
     std::string crl_url;               // cRLDistributionPoints fullName URI
+    std::string arl_url;               // ... of CA certificates, when the issuer publishes an ARL
+    std::string delta_crl_url;         // freshestCRL, when the issuer publishes delta CRLs
     std::string ocsp_url;              // AIA id-ad-ocsp
     std::string ca_issuers_url;        // AIA id-ad-caIssuers
     std::optional<asn1::Oid> cps_oid;  // certificatePolicies policy OID (SHECA: 1.2.156.112570.150)

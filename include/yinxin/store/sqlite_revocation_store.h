@@ -29,11 +29,14 @@ public:
     Status revoke(const ca::RevocationRecord& r) override;
     Status release_hold(std::string_view ca_id, BytesView serial) override;
     Result<std::optional<ca::RevocationRecord>> revocation(std::string_view ca_id, BytesView serial) override;
-    Result<ca::RevocationPage> list_revocations(std::string_view ca_id, std::int64_t after_id,
-                                                std::size_t limit) override;
+    Result<ca::RevocationPage> list_revocations(std::string_view ca_id, std::int64_t after_id, std::size_t limit,
+                                                bool ca_certificates_only) override;
+    Result<std::int64_t> last_status_change(std::string_view ca_id) override;
+    Result<ca::StatusChangePage> list_status_changes(std::string_view ca_id, std::int64_t after_id,
+                                                     std::size_t limit) override;
     Result<std::uint64_t> next_crl_number(std::string_view ca_id) override;
     Status put_crl(const ca::CrlRecord& crl) override;
-    Result<std::optional<ca::CrlRecord>> latest_crl(std::string_view ca_id, bool delta) override;
+    Result<std::optional<ca::CrlRecord>> latest_crl(std::string_view ca_id, ca::CrlScope scope) override;
     Result<std::int64_t> status_version() override;
 
 private:

@@ -60,6 +60,8 @@ public:
     TbsCertificateBuilder& subject_key_identifier_from_key();
     TbsCertificateBuilder& authority_key_identifier(BytesView key_id);
     TbsCertificateBuilder& crl_distribution_points(const std::vector<std::string>& uris);
+    // RFC 5280 4.2.1.15 freshestCRL (non-critical): where the delta CRLs are.
+    TbsCertificateBuilder& freshest_crl(const std::vector<std::string>& uris);
     TbsCertificateBuilder& authority_info_access(const std::vector<std::string>& ocsp,
                                                  const std::vector<std::string>& ca_issuers);
     TbsCertificateBuilder& certificate_policies(const CertificatePolicies& v, bool critical = false);

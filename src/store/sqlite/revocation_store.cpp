@@ -16,8 +16,10 @@ namespace {
 
 constexpr std::size_t k_max_page = 10'000;
 constexpr std::size_t k_max_serial_octets = 20;
-constexpr std::string_view k_rev_columns = "id, ca_id, serial, revoked_at, reason, invalidity_date, actor";
-constexpr std::string_view k_crl_columns = "ca_id, crl_number, delta_base, this_update, next_update, entries, crl_der";
+constexpr std::string_view k_rev_columns =
+    "id, ca_id, serial, revoked_at, reason, invalidity_date, actor, ca_certificate";
+constexpr std::string_view k_crl_columns =
+    "ca_id, crl_number, delta_base, this_update, next_update, entries, crl_der, scope, status_change_id";
 
 Result<std::string> serial_hex(BytesView serial) {
     if (serial.empty() || serial.size() > k_max_serial_octets)
@@ -25,18 +27,26 @@ Result<std::string> serial_hex(BytesView serial) {
     return hex_encode(serial);
 }
 
-Result<ca::RevocationRecord> read_revocation(const Statement& s) {
+// The k_rev_columns starting at column `first`.
+Result<ca::RevocationRecord> read_revocation(const Statement& s, int first = 0) {
     ca::RevocationRecord r;
-    r.id = s.column_int(0);
-    r.ca_id = s.column_text(1);
-    auto serial = hex_decode(s.column_text(2));
+    r.id = s.column_int(first);
+    r.ca_id = s.column_text(first + 1);
+    auto serial = hex_decode(s.column_text(first + 2));
     if (!serial) return make_error(Errc::store_io, "revocations row " + std::to_string(r.id) + ": bad serial");
     r.serial = std::move(serial).value();
-    r.revoked_at = s.column_int(3);
-    r.reason = static_cast<int>(s.column_int(4));
-    if (!s.column_is_null(5)) r.invalidity_date = s.column_int(5);
-    r.actor = s.column_text(6);
+    r.revoked_at = s.column_int(first + 3);
+    r.reason = static_cast<int>(s.column_int(first + 4));
+    if (!s.column_is_null(first + 5)) r.invalidity_date = s.column_int(first + 5);
+    r.actor = s.column_text(first + 6);
+    r.ca_certificate = s.column_int(first + 7) != 0;
     return r;
+}
+
+ca::CrlScope scope_from_text(const std::string& t) {
+    if (t == "delta") return ca::CrlScope::delta;
+    if (t == "arl") return ca::CrlScope::arl;
+    return ca::CrlScope::full;
 }
 
 ca::CrlRecord read_crl(const Statement& s) {
@@ -48,6 +58,8 @@ ca::CrlRecord read_crl(const Statement& s) {
     c.next_update = s.column_int(4);
     c.entries = static_cast<std::uint64_t>(s.column_int(5));
     c.der = s.column_blob(6);
+    c.scope = scope_from_text(s.column_text(7));
+    if (!s.column_is_null(8)) c.status_change_id = s.column_int(8);
     return c;
 }
 
@@ -59,8 +71,8 @@ struct SqliteRevocationStore::Impl {
     SystemClock system_clock;
     const Clock* clock = nullptr;
     Statement sel_cert_status, sel_rev, ins_rev, del_rev, sel_rev_page;
-    Statement sel_counter, upsert_counter, sel_max_crl, ins_crl, sel_latest_full, sel_latest_delta;
-    Statement bump_version, sel_version;
+    Statement sel_counter, upsert_counter, sel_max_crl, ins_crl, sel_latest;
+    Statement bump_version, sel_version, sel_last_change, sel_changes;
 
     std::int64_t now() const { return to_unix(clock->now()); }
 
@@ -75,10 +87,21 @@ struct SqliteRevocationStore::Impl {
             {&sel_cert_status, "SELECT status FROM certificates WHERE ca_id = ?1 AND serial = ?2"},
             {&sel_rev, "SELECT " + rc + " FROM revocations WHERE ca_id = ?1 AND serial = ?2"},
             {&ins_rev,
-             "INSERT INTO revocations (ca_id, serial, revoked_at, reason, invalidity_date, actor, created_at) "
-             "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+             "INSERT INTO revocations (ca_id, serial, revoked_at, reason, invalidity_date, actor, created_at, "
+             "ca_certificate) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
             {&del_rev, "DELETE FROM revocations WHERE ca_id = ?1 AND serial = ?2"},
-            {&sel_rev_page, "SELECT " + rc + " FROM revocations WHERE ca_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"},
+            {&sel_rev_page, "SELECT " + rc +
+                                " FROM revocations WHERE ca_id = ?1 AND id > ?2 AND (?4 = 0 OR ca_certificate = 1) "
+                                "ORDER BY id LIMIT ?3"},
+            {&sel_last_change, "SELECT COALESCE(MAX(id), 0) FROM status_changes WHERE ca_id = ?1"},
+            // Each serial once, at its newest change, with its revocation now (LEFT JOIN: none
+            // after a release).
+            {&sel_changes,
+             "SELECT c.id, c.serial, c.changed_at, r.id, r.ca_id, r.serial, r.revoked_at, r.reason, "
+             "r.invalidity_date, r.actor, r.ca_certificate FROM status_changes c LEFT JOIN revocations r ON r.ca_id = "
+             "c.ca_id AND r.serial = c.serial "
+             "WHERE c.ca_id = ?1 AND c.id > ?2 AND c.id = (SELECT MAX(c2.id) FROM status_changes c2 "
+             "WHERE c2.ca_id = c.ca_id AND c2.serial = c.serial) ORDER BY c.id LIMIT ?3"},
             {&sel_counter, "SELECT last_number FROM crl_counters WHERE ca_id = ?1"},
             {&bump_version, "UPDATE status_version SET version = version + 1 WHERE id = 1"},
             {&sel_version, "SELECT version FROM status_version WHERE id = 1"},
@@ -88,12 +111,9 @@ struct SqliteRevocationStore::Impl {
             {&sel_max_crl, "SELECT COALESCE(MAX(crl_number), 0) FROM crls WHERE ca_id = ?1"},
             {&ins_crl,
              "INSERT INTO crls (ca_id, crl_number, delta_base, this_update, next_update, entries, crl_der, "
-             "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
-            {&sel_latest_full,
-             "SELECT " + cc + " FROM crls WHERE ca_id = ?1 AND delta_base IS NULL ORDER BY crl_number DESC LIMIT 1"},
-            {&sel_latest_delta,
-             "SELECT " + cc +
-                 " FROM crls WHERE ca_id = ?1 AND delta_base IS NOT NULL ORDER BY crl_number DESC LIMIT 1"},
+             "created_at, scope, status_change_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"},
+            {&sel_latest,
+             "SELECT " + cc + " FROM crls WHERE ca_id = ?1 AND scope = ?2 ORDER BY crl_number DESC LIMIT 1"},
         };
         for (const Def& d : defs) {
             YX_ASSIGN_OR_RETURN(*d.s, db.prepare(d.sql));
@@ -154,7 +174,7 @@ Status SqliteRevocationStore::revoke(const ca::RevocationRecord& r) {
             ins->bind(5, *r.invalidity_date);
         else
             ins->bind_null(5);
-        ins->bind(6, r.actor).bind(7, m_impl->now());
+        ins->bind(6, r.actor).bind(7, m_impl->now()).bind(8, std::int64_t{r.ca_certificate ? 1 : 0});
         YX_TRY(ins->run());
     }
     {
@@ -192,11 +212,14 @@ Result<std::optional<ca::RevocationRecord>> SqliteRevocationStore::revocation(st
 }
 
 Result<ca::RevocationPage> SqliteRevocationStore::list_revocations(std::string_view ca_id, std::int64_t after_id,
-                                                                   std::size_t limit) {
+                                                                   std::size_t limit, bool ca_certificates_only) {
     if (limit == 0 || limit > k_max_page) return make_error(Errc::invalid_argument, "page size must be 1..10000");
     std::lock_guard lock(m_impl->mu);
     StatementUse q(m_impl->sel_rev_page);
-    q->bind(1, ca_id).bind(2, after_id).bind(3, static_cast<std::int64_t>(limit + 1));
+    q->bind(1, ca_id)
+        .bind(2, after_id)
+        .bind(3, static_cast<std::int64_t>(limit + 1))
+        .bind(4, std::int64_t{ca_certificates_only ? 1 : 0});
     ca::RevocationPage page;
     for (;;) {
         YX_ASSIGN_OR_RETURN(bool row, q->step());
@@ -207,6 +230,43 @@ Result<ca::RevocationPage> SqliteRevocationStore::list_revocations(std::string_v
     if (page.records.size() > limit) {
         page.records.resize(limit);
         page.next_after_id = page.records.back().id;
+    }
+    return page;
+}
+
+Result<std::int64_t> SqliteRevocationStore::last_status_change(std::string_view ca_id) {
+    std::lock_guard lock(m_impl->mu);
+    StatementUse q(m_impl->sel_last_change);
+    q->bind(1, ca_id);
+    YX_ASSIGN_OR_RETURN(bool row, q->step());
+    return row ? q->column_int(0) : std::int64_t{0};
+}
+
+Result<ca::StatusChangePage> SqliteRevocationStore::list_status_changes(std::string_view ca_id, std::int64_t after_id,
+                                                                        std::size_t limit) {
+    if (limit == 0 || limit > k_max_page) return make_error(Errc::invalid_argument, "page size must be 1..10000");
+    std::lock_guard lock(m_impl->mu);
+    StatementUse q(m_impl->sel_changes);
+    q->bind(1, ca_id).bind(2, after_id).bind(3, static_cast<std::int64_t>(limit + 1));
+    ca::StatusChangePage page;
+    for (;;) {
+        YX_ASSIGN_OR_RETURN(bool row, q->step());
+        if (!row) break;
+        ca::StatusChange c;
+        c.id = q->column_int(0);
+        auto serial = hex_decode(q->column_text(1));
+        if (!serial) return make_error(Errc::store_io, "status_changes row " + std::to_string(c.id) + ": bad serial");
+        c.serial = std::move(serial).value();
+        c.changed_at = q->column_int(2);
+        if (!q->column_is_null(3)) {
+            YX_ASSIGN_OR_RETURN(ca::RevocationRecord r, read_revocation(*q, 3));
+            c.current = std::move(r);
+        }
+        page.changes.push_back(std::move(c));
+    }
+    if (page.changes.size() > limit) {
+        page.changes.resize(limit);
+        page.next_after_id = page.changes.back().id;
     }
     return page;
 }
@@ -254,16 +314,21 @@ Status SqliteRevocationStore::put_crl(const ca::CrlRecord& crl) {
             .bind(5, crl.next_update)
             .bind(6, static_cast<std::int64_t>(crl.entries))
             .bind_blob(7, crl.der)
-            .bind(8, m_impl->now());
+            .bind(8, m_impl->now())
+            .bind(9, ca::crl_scope_name(crl.scope));
+        if (crl.status_change_id)
+            ins->bind(10, *crl.status_change_id);
+        else
+            ins->bind_null(10);
         YX_TRY(ins->run());
     }
     return tx.commit();
 }
 
-Result<std::optional<ca::CrlRecord>> SqliteRevocationStore::latest_crl(std::string_view ca_id, bool delta) {
+Result<std::optional<ca::CrlRecord>> SqliteRevocationStore::latest_crl(std::string_view ca_id, ca::CrlScope scope) {
     std::lock_guard lock(m_impl->mu);
-    StatementUse q(delta ? m_impl->sel_latest_delta : m_impl->sel_latest_full);
-    q->bind(1, ca_id);
+    StatementUse q(m_impl->sel_latest);
+    q->bind(1, ca_id).bind(2, ca::crl_scope_name(scope));
     YX_ASSIGN_OR_RETURN(bool row, q->step());
     if (!row) return std::optional<ca::CrlRecord>{};
     return std::optional<ca::CrlRecord>{read_crl(*q)};

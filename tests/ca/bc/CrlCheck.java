@@ -3,7 +3,7 @@
 // X.509 + SM2 implementation (issue 6 "Checked by").
 //
 // Usage: java -cp bcprov.jar:bcpkix.jar:<dir> CrlCheck <crl.der> <issuer.der>
-// Prints "OK number=<n> entries=<count>" and one line "<serial hex> <reason>" per entry, or
+// Prints "OK number=<n> entries=<count>[ delta_base=<m>][ only_ca_certs]" and one line "<serial hex> <reason>" per entry, or
 // "FAIL <reason>". The signature is verified with SM3withSM2 and the signer ID 1234567812345678
 // set explicitly (SM2ParameterSpec) over the tbsCertList, or with SHA256withECDSA for a P-256 CA;
 // the issuer name must equal the CA certificate's subject. The exit status is non-zero only for
@@ -29,6 +29,7 @@ import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ASN1Primitive;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.IssuingDistributionPoint;
 import org.bouncycastle.jcajce.spec.SM2ParameterSpec;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
@@ -93,7 +94,21 @@ public final class CrlCheck {
                 lines.add(e.getSerialNumber().toString(16) + " " + (r == null ? "none" : r.name()));
             }
         }
-        System.out.println("OK number=" + number + " entries=" + lines.size());
+        // A delta CRL names its base (RFC 5280 5.2.4); an ARL says onlyContainsCACerts (5.2.5).
+        String scope = "";
+        byte[] deltaExt = crl.getExtensionValue(Extension.deltaCRLIndicator.getId());
+        if (deltaExt != null) {
+            BigInteger base = ASN1Integer.getInstance(
+                ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(deltaExt).getOctets())).getValue();
+            scope += " delta_base=" + base;
+        }
+        byte[] idpExt = crl.getExtensionValue(Extension.issuingDistributionPoint.getId());
+        if (idpExt != null) {
+            IssuingDistributionPoint idp = IssuingDistributionPoint.getInstance(
+                ASN1Primitive.fromByteArray(ASN1OctetString.getInstance(idpExt).getOctets()));
+            if (idp.onlyContainsCACerts()) scope += " only_ca_certs";
+        }
+        System.out.println("OK number=" + number + " entries=" + lines.size() + scope);
         for (String l : lines) System.out.println(l);
     }
 }
