@@ -1,5 +1,6 @@
 #include "yinxin/ca/status.h"
 
+#include <cctype>
 #include <utility>
 
 #include "pipeline.h"
@@ -296,6 +297,66 @@ Result<CrlRecord> StatusService::issue(std::string_view ca_id, CrlScope scope) {
     if (r->delta_base) ev.detail += ", base CRL " + std::to_string(*r->delta_base);
     detail::emit(m_events, ev, m_clock);
     return r;
+}
+
+bool CrlSchedule::due(std::optional<TimePoint> last, TimePoint now) const {
+    if (!last) return true;
+    if (now - *last >= interval) return true;
+    if (daily_at) {
+        // The most recent daily moment at or before now.
+        const auto day = std::chrono::floor<std::chrono::days>(now);
+        TimePoint slot = day + *daily_at;
+        if (slot > now) slot -= std::chrono::days(1);
+        if (*last < slot) return true;
+    }
+    return false;
+}
+
+Status validate(const CrlSchedule& s) {
+    if (s.interval < std::chrono::minutes(1) || s.interval > std::chrono::hours(24))
+        return make_error(Errc::invalid_argument, "the CRL interval must be 1 minute .. 24 hours");
+    if (s.daily_at && (*s.daily_at < std::chrono::minutes(0) || *s.daily_at >= std::chrono::hours(24)))
+        return make_error(Errc::invalid_argument, "the daily CRL time must be 00:00 .. 23:59");
+    return ok_status();
+}
+
+Result<std::chrono::minutes> parse_time_of_day(std::string_view hh_mm) {
+    auto digits = [](std::string_view d) {
+        return d.size() == 2 && std::isdigit(static_cast<unsigned char>(d[0])) &&
+               std::isdigit(static_cast<unsigned char>(d[1]));
+    };
+    if (hh_mm.size() != 5 || hh_mm[2] != ':' || !digits(hh_mm.substr(0, 2)) || !digits(hh_mm.substr(3, 2)))
+        return make_error(Errc::invalid_argument, "a time of day is HH:MM (UTC), e.g. 16:00");
+    const int h = (hh_mm[0] - '0') * 10 + (hh_mm[1] - '0');
+    const int m = (hh_mm[3] - '0') * 10 + (hh_mm[4] - '0');
+    if (h > 23 || m > 59) return make_error(Errc::invalid_argument, "a time of day is 00:00 .. 23:59");
+    return std::chrono::minutes(h * 60 + m);
+}
+
+Result<CrlRunReport> run_crl_schedule(StatusService& service, CaStores stores, RevocationStore& status,
+                                      const CrlSchedule& schedule, TimePoint now) {
+    CrlRunReport report;
+    YX_ASSIGN_OR_RETURN(std::vector<CaRecord> cas, stores.registry->list_cas());
+    for (const auto& ca : cas) {
+        if (ca.kind == CaKind::external) continue;
+        auto may = may_sign_crls(ca.id, stores, now);
+        if (!may) {
+            report.failed.emplace_back(ca.id, std::move(may).error());
+            continue;
+        }
+        if (!*may) continue;
+        YX_ASSIGN_OR_RETURN(std::optional<CrlRecord> latest, status.latest_crl(ca.id, CrlScope::full));
+        std::optional<TimePoint> last;
+        if (latest) last = from_unix(latest->this_update);
+        if (!schedule.due(last, now)) continue;
+        auto crls = service.issue_scheduled(ca.id);
+        if (!crls) {
+            report.failed.emplace_back(ca.id, std::move(crls).error());
+            continue;
+        }
+        for (auto& c : *crls) report.issued.push_back(std::move(c));
+    }
+    return report;
 }
 
 }  // namespace yinxin::ca

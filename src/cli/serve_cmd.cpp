@@ -4,13 +4,17 @@
 #include <CLI/CLI.hpp>
 
 #include <charconv>
+#include <condition_variable>
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "cli_util.h"
+#include "signing_env.h"
 #include "yinxin/api/public_routes.h"
 #include "yinxin/api/server.h"
 #include "yinxin/api/staff_routes.h"
@@ -20,6 +24,7 @@
 #include "yinxin/base/clock.h"
 #include "yinxin/ca/hierarchy.h"
 #include "yinxin/ca/ocsp.h"
+#include "yinxin/ca/status.h"
 #include "yinxin/crypto/random.h"
 #include "yinxin/device/soft_device.h"
 #include "yinxin/store/sqlite_audit_store.h"
@@ -44,6 +49,8 @@ struct ServeOptions {
     std::string device_store;  // default <data-dir>/device.db
     std::string shares_file;   // with --pin-file: unlock the device, answer OCSP with the CA keys
     std::string pin_file;
+    unsigned crl_interval = 86400;  // seconds: a full CRL at least this often (role all, with the keys)
+    std::string crl_daily_at;       // "HH:MM" UTC, also then
     unsigned threads = 2;
     unsigned handler_threads = 4;
     std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
@@ -105,13 +112,56 @@ api::ConfigEntry publication_entry(const std::string& data_dir) {
     return e;
 }
 
-// The OCSP side: the device unlocked with the custodians' shares (audited) and the responder.
+// The side that signs: the device unlocked with the custodians' shares (audited), the OCSP
+// responder and, in the CA process (role all), the CRL schedule.
 struct OcspSide {
     SystemClock clock;
     std::unique_ptr<device::Device> device;
     std::string pin;
+    std::unique_ptr<store::SqliteAuditStore> audit_store;
+    std::unique_ptr<audit::AuditLog> audit_log;
     std::unique_ptr<ca::OcspResponder> responder;
+    std::unique_ptr<ca::StatusService> status_service;
+    ca::CrlSchedule schedule;
+    std::mutex mu;
+    std::condition_variable wake;
+    bool stopping = false;
+    std::thread scheduler;
+
+    ~OcspSide() { stop_scheduler(); }
+    void stop_scheduler() {
+        {
+            std::lock_guard lock(mu);
+            stopping = true;
+        }
+        wake.notify_all();
+        if (scheduler.joinable()) scheduler.join();
+    }
 };
+
+// Publishes the scheduled CRLs now and then every 30 seconds checks what is due (a CRL at least
+// every interval, and at the daily time). Each CRL and failure is in the audit log.
+void start_crl_schedule(OcspSide& side, store::SqliteStore& store, store::SqliteRevocationStore& status) {
+    side.scheduler = std::thread([&side, &store, &status] {
+        const ca::CaStores stores{&store, &store, &store, &store};
+        std::unique_lock lock(side.mu);
+        while (!side.stopping) {
+            lock.unlock();
+            auto r = ca::run_crl_schedule(*side.status_service, stores, status, side.schedule, side.clock.now());
+            if (!r) {
+                std::cerr << "CRL schedule: " << r.error().to_string() << std::endl;
+            } else {
+                for (const auto& c : r->issued)
+                    std::cout << "CRL schedule: " << ca::crl_scope_name(c.scope) << " CRL " << c.number << " of "
+                              << c.ca_id << " (" << c.entries << " entries)" << std::endl;
+                for (const auto& [id, e] : r->failed)
+                    std::cerr << "CRL schedule: " << id << ": " << e.to_string() << std::endl;
+            }
+            lock.lock();
+            side.wake.wait_for(lock, std::chrono::seconds(30), [&side] { return side.stopping; });
+        }
+    });
+}
 
 std::unique_ptr<OcspSide> open_ocsp_side(const ServeOptions& o, store::SqliteStore& store,
                                          store::SqliteRevocationStore& status) {
@@ -122,8 +172,9 @@ std::unique_ptr<OcspSide> open_ocsp_side(const ServeOptions& o, store::SqliteSto
         o.device_store.empty() ? (std::filesystem::path(o.data_dir) / "device.db").string() : o.device_store;
     side->device = take(device::open_soft_device(device_path, std::move(dopt)));
     auto shares = take(read_credentials_file(o.shares_file));
-    auto audit_store = take(store::SqliteAuditStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
-    audit::AuditLog log(*audit_store, audit::AuditLogOptions{});
+    side->audit_store = take(store::SqliteAuditStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
+    side->audit_log = std::make_unique<audit::AuditLog>(*side->audit_store, audit::AuditLogOptions{});
+    audit::AuditLog& log = *side->audit_log;
     audit::AuditEvent ev;
     ev.source = "cli";
     ev.actor = cli_actor();
@@ -141,6 +192,27 @@ std::unique_ptr<OcspSide> open_ocsp_side(const ServeOptions& o, store::SqliteSto
     side->responder =
         std::make_unique<ca::OcspResponder>(ca::CaStores{&store, &store, &store, &store}, status,
                                             ca::device_key_resolver(*side->device, "soft", side->pin), side->clock);
+    if (o.role == "all") {
+        // Only the CA process signs CRLs: OCSP processes are scaled out and would race for numbers.
+        ca::PublicationConfig publication;
+        const auto pub_path = std::filesystem::path(o.data_dir) / "publication.json";
+        if (std::filesystem::exists(pub_path)) {
+            const Bytes raw = take(read_binary_file(pub_path.string()));
+            publication = take(ca::parse_publication(to_string(raw), pub_path.string()));
+        }
+        side->schedule.interval = std::chrono::seconds(o.crl_interval);
+        if (!o.crl_daily_at.empty()) side->schedule.daily_at = take(ca::parse_time_of_day(o.crl_daily_at));
+        check(ca::validate(side->schedule));
+        ca::EventSink sink = [log = side->audit_log.get()](const ca::CaEvent& e) {
+            auto r = log->append(audit_event_of(e));
+            if (!r.ok()) std::cerr << "audit: " << r.error().to_string() << std::endl;
+        };
+        side->status_service =
+            std::make_unique<ca::StatusService>(ca::CaStores{&store, &store, &store, &store}, status,
+                                                ca::device_key_resolver(*side->device, "soft", side->pin), side->clock,
+                                                std::move(sink), ca::crl_policy_for(publication));
+        start_crl_schedule(*side, store, status);
+    }
     return side;
 }
 
@@ -255,6 +327,7 @@ void run_serve(const ServeOptions& o) {
     }
     const int sig = signals.wait();
     std::cout << "signal " << sig << ": shutting down" << std::endl;
+    if (ocsp) ocsp->stop_scheduler();
     const bool clean = server.stop(std::chrono::milliseconds(static_cast<long long>(o.grace_seconds * 1000.0)));
     std::cout << (clean ? "stopped" : "stopped (requests still running at the deadline were cut off)") << std::endl;
 }
@@ -284,6 +357,12 @@ void register_serve_commands(CLI::App& app) {
     serve->add_option("--shares-file", opts->shares_file,
                       "Custodian name:password lines: unlock the device so the CA keys answer OCSP");
     serve->add_option("--pin-file", opts->pin_file, "File with the CA key PIN (with --shares-file)");
+    serve
+        ->add_option("--crl-interval", opts->crl_interval,
+                     "With --shares-file (role all): sign each CA's CRLs when its newest is this many seconds old")
+        ->capture_default_str()
+        ->check(CLI::Range(60, 86400));
+    serve->add_option("--crl-daily-at", opts->crl_daily_at, "With --shares-file: also sign CRLs daily at HH:MM UTC");
     serve->add_option("--device-store", opts->device_store, "Soft device key store (default <data-dir>/device.db)");
     serve->add_option("--threads", opts->threads, "Network I/O threads")
         ->capture_default_str()

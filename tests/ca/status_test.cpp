@@ -423,5 +423,51 @@ TEST_F(StatusTest, CertificatesOfADeltaPublishingCaPointToTheDeltas) {
     EXPECT_NE(text.output.find("/crl/demo-sub.crl"), std::string::npos) << text.output;
 }
 
+TEST(CrlScheduleTest, DueByIntervalAndDailyTime) {
+    using namespace std::chrono;
+    CrlSchedule s;
+    s.interval = hours(6);
+    const TimePoint day = floor<days>(from_unix(1'790'000'000));
+    EXPECT_TRUE(s.due(std::nullopt, day));
+    EXPECT_FALSE(s.due(day, day + hours(5) + minutes(59)));
+    EXPECT_TRUE(s.due(day, day + hours(6)));
+    s.interval = hours(24);
+    s.daily_at = parse_time_of_day("16:00").value();
+    EXPECT_FALSE(s.due(day + hours(10), day + hours(15) + minutes(59)));
+    EXPECT_TRUE(s.due(day + hours(10), day + hours(16)));
+    EXPECT_FALSE(s.due(day + hours(16), day + hours(20)));
+    // Yesterday's slot counts before today's.
+    EXPECT_TRUE(s.due(day - hours(9), day + hours(1)));
+    EXPECT_TRUE(validate(s).ok());
+    s.interval = hours(25);
+    EXPECT_EQ(validate(s).code(), Errc::invalid_argument);
+    s.interval = seconds(30);
+    EXPECT_EQ(validate(s).code(), Errc::invalid_argument);
+    EXPECT_EQ(parse_time_of_day("24:00").code(), Errc::invalid_argument);
+    EXPECT_EQ(parse_time_of_day("7:00").code(), Errc::invalid_argument);
+    EXPECT_EQ(parse_time_of_day("07:60").code(), Errc::invalid_argument);
+    EXPECT_EQ(parse_time_of_day("00:00").value(), minutes(0));
+}
+
+TEST_F(StatusTest, TheScheduleSignsWhatIsDueOnly) {
+    auto svc = service();
+    CrlSchedule schedule;
+    schedule.interval = std::chrono::hours(1);
+    auto first = run_crl_schedule(svc, stores(), *m_status, schedule, m_clock.now());
+    ASSERT_TRUE(first.ok()) << first.error().to_string();
+    EXPECT_TRUE(first->failed.empty());
+    // Every CA of the demo that signs: full CRLs, and ARLs for the roots.
+    std::size_t full = 0;
+    std::size_t arl = 0;
+    for (const auto& c : first->issued) (c.scope == CrlScope::full ? full : arl) += 1;
+    EXPECT_GE(full, 3u);
+    EXPECT_GE(arl, 2u);
+    EXPECT_TRUE(m_status->latest_crl("demo-root", CrlScope::arl).value().has_value());
+    // Nothing is due a minute later; everything an hour later.
+    auto again = run_crl_schedule(svc, stores(), *m_status, schedule, m_clock.now() + std::chrono::minutes(1));
+    ASSERT_TRUE(again.ok());
+    EXPECT_TRUE(again->issued.empty());
+}
+
 }  // namespace
 }  // namespace yinxin::ca::test

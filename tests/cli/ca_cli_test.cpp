@@ -376,12 +376,19 @@ TEST_F(CaCli, RevokeAndServeTheCrl) {
     r = s_data->run(all);
     ASSERT_EQ(r.exit_code, 0) << r.output;
     j = nlohmann::json::parse(r.output);
-    ASSERT_EQ(j.size(), 3u) << r.output;
-    for (const auto& c : j)
+    std::size_t full = 0;
+    bool root_arl = false;
+    for (const auto& c : j) {
+        if (c["scope"] == "full") ++full;
+        if (c["scope"] == "arl" && c["ca_id"] == "demo-root") root_arl = true;
         if (c["ca_id"] == "demo-sub") {
+            EXPECT_EQ(c["scope"], "full") << r.output;  // an issuing CA: no ARL; deltas are off
             EXPECT_GT(c["crl_number"].get<std::uint64_t>(), number);
             EXPECT_EQ(c["entries"], 1);
         }
+    }
+    EXPECT_EQ(full, 3u) << r.output;
+    EXPECT_TRUE(root_arl) << r.output;
     all[2] = "--ca";
     all.insert(all.begin() + 3, "demo-sub");
     all.push_back("--all");
@@ -407,6 +414,16 @@ TEST_F(CaCli, RevokeAndServeTheCrl) {
     EXPECT_EQ(j["status"], "revoked");
     EXPECT_EQ(j["revocation"]["reason"], "keyCompromise");
     r = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", serve.url() + "/crl/nope.crl"});
+    EXPECT_EQ(r.output, "404");
+    // The root's ARL (its issued CA certificates point there) and no delta while deltas are off.
+    const std::string arl_file = (tmp / "served.arl").string();
+    r = run_process({"/usr/bin/curl", "-sS", "--fail", "-o", arl_file, serve.url() + "/crl/demo-root.arl"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    text = openssl({"crl", "-inform", "DER", "-in", arl_file, "-noout", "-text"});
+    ASSERT_EQ(text.exit_code, 0) << text.output;
+    EXPECT_NE(text.output.find("Only CA Certificates"), std::string::npos) << text.output;
+    r = run_process(
+        {"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", serve.url() + "/crl/demo-sub-delta.crl"});
     EXPECT_EQ(r.output, "404");
 
     // The openssl OCSP client at the AIA URL: revoked (reason and time) for the revoked one, good

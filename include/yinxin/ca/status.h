@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "yinxin/base/bytes.h"
@@ -105,5 +106,33 @@ private:
     EventSink m_events;
     CrlPolicy m_policy;
 };
+
+// When CRLs are published without a status change (CPS digests: at least every 24 hours, at a
+// configured time of day).
+struct CrlSchedule {
+    // A new full CRL (and ARL, delta) once the newest full CRL is this old; 1 minute .. 24 hours.
+    std::chrono::seconds interval{std::chrono::hours(24)};
+    // Also at this time of day (UTC; 16:00 is midnight in Beijing) when the newest full CRL is
+    // older than that moment.
+    std::optional<std::chrono::minutes> daily_at;
+
+    // Whether a CA whose newest full CRL was made at `last` (none: never) is due at `now`.
+    bool due(std::optional<TimePoint> last, TimePoint now) const;
+};
+
+// base.invalid_argument unless 1 minute <= interval <= 24 hours and daily_at < 24:00.
+Status validate(const CrlSchedule& s);
+// "HH:MM" → minutes after midnight; base.invalid_argument otherwise.
+Result<std::chrono::minutes> parse_time_of_day(std::string_view hh_mm);
+
+// One pass of the schedule: the scheduled CRLs (StatusService::issue_scheduled) of every CA that is
+// due and may still sign CRLs. Failures are audited by the service and reported here; the other
+// CAs go on.
+struct CrlRunReport {
+    std::vector<CrlRecord> issued;
+    std::vector<std::pair<std::string, Error>> failed;  // CA id, why
+};
+Result<CrlRunReport> run_crl_schedule(StatusService& service, CaStores stores, RevocationStore& status,
+                                      const CrlSchedule& schedule, TimePoint now);
 
 }  // namespace yinxin::ca
