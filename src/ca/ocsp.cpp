@@ -14,6 +14,8 @@ namespace oids = asn1::oids;
 
 // How often the CA list is re-read when a CertID names no known issuer (a CA created meanwhile).
 constexpr std::chrono::seconds k_reload_interval{5};
+// How often the CA list and the delegated responders are re-read anyway.
+constexpr std::chrono::seconds k_refresh_interval{60};
 
 OcspOutcome failure(x509::OcspResponseStatus status, std::string detail) {
     OcspOutcome o;
@@ -24,6 +26,61 @@ OcspOutcome failure(x509::OcspResponseStatus status, std::string detail) {
 }
 
 }  // namespace
+
+Result<OcspSignerRecord> delegate_ocsp_signing(CaContext& ctx, const PublicationConfig& publication,
+                                               RevocationStore& status, std::string_view ca_id,
+                                               std::uint32_t validity_days) {
+    CaEvent ev;
+    ev.action = "ca.ocsp.delegate";
+    ev.ca_id = std::string(ca_id);
+    ev.profile_id = "ocsp-signing";
+    if (ctx.device == nullptr || ctx.clock == nullptr || ctx.rng == nullptr || ctx.profiles == nullptr)
+        return make_error(Errc::invalid_argument, "delegate_ocsp_signing: incomplete context");
+    auto run = [&]() -> Result<OcspSignerRecord> {
+        YX_ASSIGN_OR_RETURN(CaRecord ca, ctx.stores.registry->get_ca(ca_id));
+        if (ca.kind == CaKind::external) return make_error(Errc::ca_no_key, "CA '" + ca.id + "' is external");
+        YX_ASSIGN_OR_RETURN(x509::Certificate ca_cert, x509::Certificate::parse(ca.certificate_der));
+        const std::string label = ca.id + "-ocsp-" + std::to_string(to_unix(ctx.clock->now()));
+        YX_ASSIGN_OR_RETURN(device::GeneratedKey key,
+                            ctx.device->generate_key_pair(device::KeyAlgorithm::sm2, label, ctx.key_pin));
+        ev.detail = "device key " + label;
+
+        profile::CertificateRequestData data;
+        data.subject.emplace_back("C", ca_cert.subject().get(oids::at_country).value_or("CN"));
+        data.subject.emplace_back("O", ca_cert.subject().get(oids::at_organization).value_or(ca.name));
+        data.subject.emplace_back("CN", ca_cert.subject().get(oids::at_common_name).value_or(ca.name) + " OCSP");
+        data.spki_der = key.key.public_key;
+        if (validity_days != 0) data.validity_days = validity_days;
+        IssueRequest req;
+        req.ca_id = ca.id;
+        req.profile_id = "ocsp-signing";
+        req.data = std::move(data);
+        req.request_id = "ocsp-delegate-" + label;
+        Issuer issuer(ctx.stores, *ctx.profiles, device_key_resolver(*ctx.device, ctx.device_backend, ctx.key_pin),
+                      publication, *ctx.clock, *ctx.rng, ctx.events);
+        YX_ASSIGN_OR_RETURN(IssuedCertificate issued, issuer.issue(req));
+        YX_ASSIGN_OR_RETURN(x509::Certificate cert, x509::Certificate::parse(issued.certificate_der));
+        OcspSignerRecord rec{.ca_id = ca.id,
+                             .serial = issued.serial,
+                             .key = KeyRef{.backend = ctx.device_backend,
+                                           .index = static_cast<std::int64_t>(key.key.index),
+                                           .label = label},
+                             .not_before = to_unix(cert.not_before()),
+                             .not_after = to_unix(cert.not_after()),
+                             .certificate_der = issued.certificate_der};
+        YX_TRY(status.add_ocsp_signer(rec));
+        ev.serial_hex = hex_encode(issued.serial);
+        ev.subject_dn = cert.subject().to_string();
+        return rec;
+    };
+    auto r = run();
+    if (!r) {
+        detail::emit_failure(ctx.events, ev, r.error(), "no delegated responder", *ctx.clock);
+        return r;
+    }
+    detail::emit(ctx.events, ev, *ctx.clock);
+    return r;
+}
 
 OcspResponder::OcspResponder(CaStores stores, RevocationStore& status, KeyResolver keys, const Clock& clock,
                              OcspPolicy policy)
@@ -37,7 +94,17 @@ Status OcspResponder::load_issuers() {
         YX_ASSIGN_OR_RETURN(x509::Certificate cert, x509::Certificate::parse(ca.certificate_der));
         auto alg = x509::signature_algorithm_for(cert.public_key_info());
         if (!alg) continue;
-        Issuer is{.ca = std::move(ca), .key = cert.public_key_info(), .alg = std::move(alg).value(), .hashes = {}};
+        Issuer is{.ca = std::move(ca),
+                  .key = cert.public_key_info(),
+                  .alg = std::move(alg).value(),
+                  .hashes = {},
+                  .signer = {},
+                  .signer_key = cert.public_key_info(),
+                  .signer_alg = {},
+                  .delegate_certificate = {}};
+        is.signer = is.ca;
+        is.signer_alg = is.alg;
+        YX_TRY(pick_delegate(is));
         for (const auto& h : {oids::sha1, oids::sha256, oids::sm3}) {
             YX_ASSIGN_OR_RETURN(Bytes nh, x509::ocsp_hash(h, cert.subject().der()));
             YX_ASSIGN_OR_RETURN(Bytes kh, x509::ocsp_hash(h, cert.public_key_info().key_bytes()));
@@ -50,7 +117,29 @@ Status OcspResponder::load_issuers() {
     return ok_status();
 }
 
+Status OcspResponder::pick_delegate(Issuer& is) {
+    YX_ASSIGN_OR_RETURN(std::vector<OcspSignerRecord> signers, m_status.ocsp_signers(is.ca.id));
+    const std::int64_t now = to_unix(m_clock.now());
+    for (const auto& s : signers) {
+        if (s.not_before > now || now >= s.not_after) continue;
+        YX_ASSIGN_OR_RETURN(auto revoked, m_status.revocation(is.ca.id, s.serial));
+        if (revoked) continue;
+        auto cert = x509::Certificate::parse(s.certificate_der);
+        if (!cert) continue;
+        auto alg = x509::signature_algorithm_for(cert->public_key_info());
+        if (!alg) continue;
+        is.signer.id = is.ca.id + "/ocsp/" + hex_encode(s.serial);
+        is.signer.key = s.key;
+        is.signer_key = cert->public_key_info();
+        is.signer_alg = std::move(alg).value();
+        is.delegate_certificate = s.certificate_der;
+        return ok_status();
+    }
+    return ok_status();
+}
+
 const OcspResponder::Issuer* OcspResponder::find_issuer(const x509::CertId& id) {
+    if (std::chrono::steady_clock::now() - m_loaded >= k_refresh_interval) (void)load_issuers();
     auto search = [&]() -> const Issuer* {
         for (const auto& is : m_issuers) {
             auto it = is.hashes.find(id.hash_algorithm.oid.to_string());
@@ -108,12 +197,12 @@ OcspOutcome OcspResponder::respond(BytesView request_der, std::string_view ca_id
             return failure(x509::OcspResponseStatus::unauthorized,
                            "the request is for CA '" + first->ca.id + "', the URL names '" + std::string(ca_id) + "'");
         issuer = *first;
-        auto cached = m_signing.find(issuer.ca.id);
+        auto cached = m_signing.find(issuer.signer.id);
         if (cached == m_signing.end()) {
             if (!m_keys) return failure(x509::OcspResponseStatus::try_later, "no key resolver");
-            auto resolved = m_keys(issuer.ca);
+            auto resolved = m_keys(issuer.signer);
             if (!resolved) return failure(x509::OcspResponseStatus::try_later, resolved.error().to_string());
-            cached = m_signing.emplace(issuer.ca.id, std::move(resolved).value()).first;
+            cached = m_signing.emplace(issuer.signer.id, std::move(resolved).value()).first;
         }
         key = cached->second;
     }
@@ -122,7 +211,9 @@ OcspOutcome OcspResponder::respond(BytesView request_der, std::string_view ca_id
     OcspOutcome out;
     const TimePoint now = detail::whole_seconds(m_clock.now());
     x509::OcspResponseBuilder b;
-    b.signature_algorithm(issuer.alg).responder_key(issuer.key).produced_at(now);
+    b.signature_algorithm(issuer.signer_alg).responder_key(issuer.signer_key).produced_at(now);
+    // RFC 6960 4.2.2.2: a delegated responder's certificate goes with the answer.
+    if (!issuer.delegate_certificate.empty()) b.certificate(issuer.delegate_certificate);
     if (request->nonce) b.nonce(*request->nonce);
     for (const auto& id : request->certs) {
         x509::SingleResponse sr{.id = id,

@@ -93,19 +93,6 @@ void print_certificate(const x509::Certificate& c) {
     if (j.contains("ca")) std::cout << "CA:          " << (j["ca"].get<bool>() ? "yes" : "no") << "\n";
 }
 
-ca::CaContext context_of(SigningEnv& env, const Clock& clock, Rng& rng) {
-    ca::CaContext ctx;
-    ctx.stores = stores_of(*env.store);
-    ctx.profiles = &env.profiles;
-    ctx.device = env.device.get();
-    ctx.device_backend = "soft";
-    ctx.key_pin = env.pin;
-    ctx.clock = &clock;
-    ctx.rng = &rng;
-    ctx.events = env.sink();
-    return ctx;
-}
-
 // ---- ca init -------------------------------------------------------------------------------
 
 struct InitArgs {

@@ -96,6 +96,19 @@ void SigningEnv::audit_device(const device::DeviceEvent& ev) {
     if (!r.ok()) fail(r.error());
 }
 
+ca::CaContext context_of(SigningEnv& env, const Clock& clock, Rng& rng) {
+    ca::CaContext ctx;
+    ctx.stores = stores_of(*env.store);
+    ctx.profiles = &env.profiles;
+    ctx.device = env.device.get();
+    ctx.device_backend = "soft";
+    ctx.key_pin = env.pin;
+    ctx.clock = &clock;
+    ctx.rng = &rng;
+    ctx.events = env.sink();
+    return ctx;
+}
+
 std::unique_ptr<SigningEnv> open_signing_env(const EnvArgs& a) {
     auto env = std::make_unique<SigningEnv>();
     env->profiles = take(profile::ProfileSet::load_directory(a.profiles_dir));

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "yinxin/audit/audit.h"
+#include "yinxin/ca/hierarchy.h"
 #include "yinxin/ca/issuer.h"
 #include "yinxin/device/device.h"
 #include "yinxin/profile/profile.h"
@@ -76,5 +77,8 @@ struct SigningEnv {
 // Opens the store and the audit log, unlocks the device with the custodians' shares (audited, a
 // failure too) and reads the key PIN and the publication settings; exits on any failure.
 std::unique_ptr<SigningEnv> open_signing_env(const EnvArgs& a);
+
+// The CA context of an open signing environment (soft device, its events to the audit log).
+ca::CaContext context_of(SigningEnv& env, const Clock& clock, Rng& rng);
 
 }  // namespace yinxin::cli

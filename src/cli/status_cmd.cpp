@@ -12,7 +12,9 @@
 #include "signing_env.h"
 #include "yinxin/base/clock.h"
 #include "yinxin/ca/hierarchy.h"
+#include "yinxin/ca/ocsp.h"
 #include "yinxin/ca/status.h"
+#include "yinxin/crypto/random.h"
 #include "yinxin/store/sqlite_revocation_store.h"
 #include "yinxin/x509/crl.h"
 
@@ -181,6 +183,33 @@ void run_crl_show(const CrlArgs& a) {
         std::cout << pem_encode("X509 CRL", crl->der);
 }
 
+struct DelegateArgs {
+    EnvArgs env;
+    std::string ca_id;
+    std::uint32_t validity_days = 30;
+};
+
+void run_ocsp_delegate(const DelegateArgs& a) {
+    auto env = open_signing_env(a.env);
+    auto status = take(store::SqliteRevocationStore::open(a.env.store_path()));
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    auto ctx = context_of(*env, clock, rng);
+    const auto rec = take(ca::delegate_ocsp_signing(ctx, env->publication, *status, a.ca_id, a.validity_days));
+    if (a.env.json) {
+        std::cout << nlohmann::json{{"ca_id", rec.ca_id},
+                                    {"serial", hex_encode(rec.serial)},
+                                    {"key_label", rec.key.label},
+                                    {"not_after", format_rfc3339(from_unix(rec.not_after))},
+                                    {"certificate_pem", pem_encode("CERTIFICATE", rec.certificate_der)}}
+                         .dump()
+                  << std::endl;
+    } else {
+        std::cout << "OCSP responder of " << rec.ca_id << ": certificate " << hex_encode(rec.serial) << ", key "
+                  << rec.key.label << ", until " << format_rfc3339(from_unix(rec.not_after)) << std::endl;
+    }
+}
+
 void add_revoke(CLI::App& cert, const std::string& name, const std::string& help, bool hold, bool release) {
     auto a = std::make_shared<RevokeArgs>();
     a->hold = hold;
@@ -206,6 +235,20 @@ void register_status_commands(CLI::App& app, CLI::App& cert) {
     add_revoke(cert, "revoke", "Revoke a certificate; a new CRL is signed at once", false, false);
     add_revoke(cert, "hold", "Suspend a certificate (certificateHold); a new CRL is signed at once", true, false);
     add_revoke(cert, "release-hold", "Unsuspend a held certificate; a new CRL is signed at once", false, true);
+
+    auto* ocsp = app.add_subcommand("ocsp", "The OCSP responder (RFC 6960)");
+    ocsp->require_subcommand(1);
+    auto delegate = std::make_shared<DelegateArgs>();
+    auto* d = ocsp->add_subcommand("delegate",
+                                   "Give a CA a delegated OCSP-signing certificate and key (responders use it within a "
+                                   "minute; revoke it to go back to the CA key)");
+    add_signing_options(d, delegate->env);
+    d->add_option("--ca", delegate->ca_id, "CA id")->required();
+    d->add_option("--validity-days", delegate->validity_days,
+                  "Days the certificate is valid (ocsp-nocheck: keep short)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 365));
+    d->callback([delegate] { run_ocsp_delegate(*delegate); });
 
     auto* crl = app.add_subcommand("crl", "Certificate revocation lists (RFC 5280 §5)");
     crl->require_subcommand(1);

@@ -64,9 +64,10 @@ protected:
         return std::move(r).value();
     }
 
-    std::vector<std::string> bouncycastle(const Bytes& response, const std::string& ca) {
+    std::vector<std::string> bouncycastle(const Bytes& response, const std::string& ca,
+                                          std::optional<Bytes> responder_der = std::nullopt) {
         yinxin::test::write_file(m_dir / "resp.der", response);
-        yinxin::test::write_file(m_dir / "responder.der", ca_cert(ca).der());
+        yinxin::test::write_file(m_dir / "responder.der", responder_der ? *responder_der : ca_cert(ca).der());
         const std::vector<std::string> argv{std::string(yinxin::test::k_java),
                                             "-cp",
                                             yinxin::test::bouncycastle_classpath(YX_CA_BC_CLASS_DIR),
@@ -266,6 +267,47 @@ TEST_F(OcspTest, TheTlsCaAnswersWithEcdsaThatOpensslVerifies) {
                                     "-no_nonce", "-resp_text"});
     EXPECT_EQ(v.exit_code, 0) << v.output;
     EXPECT_NE(v.output.find("Response verify OK"), std::string::npos) << v.output;
+}
+
+TEST_F(OcspTest, ADelegatedResponderSignsAndSendsItsCertificate) {
+    const Bytes serial = issue_one("d");
+    auto ctx = context();
+    auto delegate = delegate_ocsp_signing(ctx, demo_config().publication, *m_status, "demo-sub", 30);
+    ASSERT_TRUE(delegate.ok()) << delegate.error().to_string();
+    EXPECT_TRUE(
+        std::any_of(m_events.begin(), m_events.end(), [](const CaEvent& e) { return e.action == "ca.ocsp.delegate"; }));
+    auto cert = x509::Certificate::parse(delegate->certificate_der);
+    ASSERT_TRUE(cert.ok()) << cert.error().to_string();
+    ASSERT_TRUE(cert->extensions().ext_key_usage().has_value());
+    EXPECT_TRUE(cert->verify_signature_with(ca_cert("demo-sub").public_key_info()).ok());
+
+    auto resp = responder();
+    auto out = resp.respond(request({id_of("demo-sub", serial)}, Bytes{1, 2, 3, 4, 5, 6, 7, 8}));
+    ASSERT_EQ(out.status, OcspResponseStatus::successful) << out.detail;
+    auto parsed = x509::OcspResponse::parse(out.response);
+    ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
+    // Signed by the delegate's key, which is named byKey and whose certificate comes along.
+    EXPECT_TRUE(parsed->verify_signature_with(cert->public_key_info()).ok());
+    EXPECT_FALSE(parsed->verify_signature_with(ca_cert("demo-sub").public_key_info()).ok());
+    EXPECT_EQ(parsed->responder_key_hash, x509::ocsp_hash(oids::sha1, cert->public_key_info().key_bytes()).value());
+    ASSERT_EQ(parsed->certs.size(), 1u);
+    EXPECT_EQ(parsed->certs[0], delegate->certificate_der);
+    const auto bc = bouncycastle(out.response, "demo-sub", delegate->certificate_der);
+    ASSERT_FALSE(bc.empty());
+    EXPECT_EQ(bc[0].rfind("OK status=0 responses=1", 0), 0u) << bc[0];
+
+    // Revoking the delegate's certificate sends the CA back to signing itself.
+    auto svc = StatusService(stores(), *m_status, device_key_resolver(*m_device, "soft", std::string(k_key_pin)),
+                             m_clock, [](const CaEvent&) {});
+    ASSERT_TRUE(svc.revoke({.ca_id = "demo-sub",
+                            .serial = delegate->serial,
+                            .reason = x509::CrlReason::key_compromise,
+                            .invalidity_date = std::nullopt,
+                            .actor = "op"})
+                    .ok());
+    auto fresh = responder();
+    auto again = fresh.respond(request({id_of("demo-sub", serial)}));
+    checked(again, "demo-sub");
 }
 
 }  // namespace

@@ -456,6 +456,14 @@ TEST_F(CaCli, RevokeAndServeTheCrl) {
     EXPECT_NE(ocsp.output.find("Cert Status: revoked"), std::string::npos) << ocsp.output;
     EXPECT_EQ(serve.stop(), 0);
 
+    // A delegated responder: its own key and OCSP-signing certificate, sent with every answer.
+    std::vector<std::string> delegate = {"ocsp", "delegate", "--ca", "demo-sub", "--validity-days", "7", "--json"};
+    for (auto& o : s_data->signing_opts()) delegate.push_back(o);
+    r = s_data->run(delegate);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(nlohmann::json::parse(r.output)["key_label"].get<std::string>().find("demo-sub-ocsp-"), std::string::npos)
+        << r.output;
+
     // `--role ocsp`: the status services alone, as their own process (no staff API).
     ServeProcess status_only(s_data->dir(),
                              {"--role", "ocsp", "--shares-file", s_data->shares(), "--pin-file", s_data->pin_file()});
@@ -464,8 +472,9 @@ TEST_F(CaCli, RevokeAndServeTheCrl) {
                      status_only.url() + "/api/v1/auth/challenge", "-X", "POST"});
     EXPECT_EQ(r.output, "404");
     ocsp = openssl({"ocsp", "-issuer", sub_pem, "-cert", (tmp / "good.pem").string(), "-url",
-                    status_only.url() + "/ocsp/demo-sub", "-noverify"});
+                    status_only.url() + "/ocsp/demo-sub", "-noverify", "-resp_text"});
     EXPECT_NE(ocsp.output.find("good.pem: good"), std::string::npos) << ocsp.output;
+    EXPECT_NE(ocsp.output.find("OCSP Signing"), std::string::npos) << ocsp.output;  // the delegate's certificate
     EXPECT_EQ(status_only.stop(), 0);
 
     const std::string shown = (tmp / "shown.crl").string();

@@ -1,6 +1,8 @@
 // The OCSP responder (RFC 6960; LD/T 03-2022 §6.4.6): answers from the store the CAs issue into,
 // so a revocation is visible in the next response, and signs with the CA's own key in the device
-// (SM2 with the signer ID; the TLS CA's with ECDSA). It can run in its own process
+// (SM2 with the signer ID; the TLS CA's with ECDSA), or with a delegated OCSP-signing certificate
+// of the CA (RFC 6960 4.2.2.2) when one is valid, sending that certificate with the answer. It can run in its own
+// process
 // (`yinxin serve --role ocsp`) beside the CA, reading the same store.
 //
 // Every answer is a DER OCSPResponse: failures are the unsigned statuses of RFC 6960 2.3
@@ -17,6 +19,7 @@
 
 #include "yinxin/base/bytes.h"
 #include "yinxin/base/clock.h"
+#include "yinxin/ca/hierarchy.h"
 #include "yinxin/ca/issuer.h"
 #include "yinxin/ca/store.h"
 #include "yinxin/x509/ocsp.h"
@@ -44,6 +47,15 @@ struct OcspOutcome {
     bool cached = false;  // served from the cache of signed answers
 };
 
+// Makes a delegated responder for a CA: a new SM2 key in the device (label "<ca>-ocsp-<unix time>"),
+// an ocsp-signing certificate (id-kp-OCSPSigning, id-pkix-ocsp-nocheck, so short-lived) issued by
+// the CA for it, subject C and O of the CA with CN "<CA CN> OCSP", recorded in `status` so the
+// responders sign with it from their next reload (within a minute). Audited as "ca.ocsp.delegate"
+// plus the issuance events.
+Result<OcspSignerRecord> delegate_ocsp_signing(CaContext& ctx, const PublicationConfig& publication,
+                                               RevocationStore& status, std::string_view ca_id,
+                                               std::uint32_t validity_days);
+
 class OcspResponder {
 public:
     OcspResponder(CaStores stores, RevocationStore& status, KeyResolver keys, const Clock& clock,
@@ -58,9 +70,15 @@ private:
         x509::SubjectPublicKeyInfo key;
         x509::AlgorithmIdentifier alg;
         std::map<std::string, std::pair<Bytes, Bytes>> hashes;  // hash OID → (name hash, key hash)
+        // The responder that signs for the CA: the CA itself, or its newest valid delegate.
+        CaRecord signer;  // the CA, or the CA with the delegate's key reference
+        x509::SubjectPublicKeyInfo signer_key;
+        x509::AlgorithmIdentifier signer_alg;
+        Bytes delegate_certificate;  // empty when the CA signs
     };
     const Issuer* find_issuer(const x509::CertId& id);
     Status load_issuers();
+    Status pick_delegate(Issuer& is);
 
     CaStores m_stores;
     RevocationStore& m_status;

@@ -214,6 +214,17 @@ struct CrlRecord {
     Bytes der;
 };
 
+// A delegated OCSP responder of a CA (RFC 6960 4.2.2.2): a certificate the CA issued with
+// id-kp-OCSPSigning and the device key behind it.
+struct OcspSignerRecord {
+    std::string ca_id;
+    Bytes serial;
+    KeyRef key;
+    std::int64_t not_before = 0;
+    std::int64_t not_after = 0;
+    Bytes certificate_der;  // from the certificates table
+};
+
 // Certificate status: what the CRLs, OCSP and the status services read, and what revocation
 // writes. Every write is one transaction.
 class RevocationStore {
@@ -247,6 +258,12 @@ public:
     // A number that changes with every revoke and release_hold of any CA (readers in other
     // processes included): cached status answers made under another number are stale.
     virtual Result<std::int64_t> status_version() = 0;
+
+    // Names the device key of an OCSP-signing certificate the CA issued (store.not_found unless
+    // it is issued; store.conflict when already named).
+    virtual Status add_ocsp_signer(const OcspSignerRecord& signer) = 0;
+    // The CA's OCSP signers, newest first.
+    virtual Result<std::vector<OcspSignerRecord>> ocsp_signers(std::string_view ca_id) = 0;
 };
 
 }  // namespace yinxin::ca

@@ -38,6 +38,8 @@ public:
     Status put_crl(const ca::CrlRecord& crl) override;
     Result<std::optional<ca::CrlRecord>> latest_crl(std::string_view ca_id, ca::CrlScope scope) override;
     Result<std::int64_t> status_version() override;
+    Status add_ocsp_signer(const ca::OcspSignerRecord& signer) override;
+    Result<std::vector<ca::OcspSignerRecord>> ocsp_signers(std::string_view ca_id) override;
 
 private:
     struct Impl;

@@ -14,6 +14,7 @@
 #include "sqlite/migrations/0004_revocation.sql.h"
 #include "sqlite/migrations/0005_status_version.sql.h"
 #include "sqlite/migrations/0007_crl_scopes.sql.h"
+#include "sqlite/migrations/0008_ocsp_signers.sql.h"
 #include "yinxin/base/result.h"
 #include "yinxin/sqlite/database.h"
 
@@ -32,6 +33,7 @@ inline constexpr std::array k_migrations{
     Migration{4, "revocation", migrations::k_0004_revocation},
     Migration{5, "status_version", migrations::k_0005_status_version},
     Migration{7, "crl_scopes", migrations::k_0007_crl_scopes},
+    Migration{8, "ocsp_signers", migrations::k_0008_ocsp_signers},
 };
 
 // Every store connection reports SQLite failures in the store band: constraint, busy and locked

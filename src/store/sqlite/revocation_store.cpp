@@ -72,7 +72,7 @@ struct SqliteRevocationStore::Impl {
     const Clock* clock = nullptr;
     Statement sel_cert_status, sel_rev, ins_rev, del_rev, sel_rev_page;
     Statement sel_counter, upsert_counter, sel_max_crl, ins_crl, sel_latest;
-    Statement bump_version, sel_version, sel_last_change, sel_changes;
+    Statement bump_version, sel_version, sel_last_change, sel_changes, ins_signer, sel_signers;
 
     std::int64_t now() const { return to_unix(clock->now()); }
 
@@ -103,6 +103,13 @@ struct SqliteRevocationStore::Impl {
              "WHERE c.ca_id = ?1 AND c.id > ?2 AND c.id = (SELECT MAX(c2.id) FROM status_changes c2 "
              "WHERE c2.ca_id = c.ca_id AND c2.serial = c.serial) ORDER BY c.id LIMIT ?3"},
             {&sel_counter, "SELECT last_number FROM crl_counters WHERE ca_id = ?1"},
+            {&ins_signer,
+             "INSERT INTO ocsp_signers (ca_id, serial, key_backend, key_index, key_label, not_before, not_after, "
+             "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
+            {&sel_signers,
+             "SELECT o.serial, o.key_backend, o.key_index, o.key_label, o.not_before, o.not_after, c.certificate_der "
+             "FROM ocsp_signers o JOIN certificates c ON c.ca_id = o.ca_id AND c.serial = o.serial "
+             "WHERE o.ca_id = ?1 ORDER BY o.id DESC"},
             {&bump_version, "UPDATE status_version SET version = version + 1 WHERE id = 1"},
             {&sel_version, "SELECT version FROM status_version WHERE id = 1"},
             {&upsert_counter,
@@ -232,6 +239,57 @@ Result<ca::RevocationPage> SqliteRevocationStore::list_revocations(std::string_v
         page.next_after_id = page.records.back().id;
     }
     return page;
+}
+
+Status SqliteRevocationStore::add_ocsp_signer(const ca::OcspSignerRecord& signer) {
+    YX_ASSIGN_OR_RETURN(std::string hex, serial_hex(signer.serial));
+    std::lock_guard lock(m_impl->mu);
+    YX_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(m_impl->db));
+    {
+        StatementUse q(m_impl->sel_cert_status);
+        q->bind(1, signer.ca_id).bind(2, hex);
+        YX_ASSIGN_OR_RETURN(bool row, q->step());
+        if (!row || q->column_text(0) != "issued")
+            return make_error(Errc::store_not_found,
+                              "CA '" + signer.ca_id + "' has no issued certificate with serial " + hex);
+    }
+    {
+        StatementUse ins(m_impl->ins_signer);
+        ins->bind(1, signer.ca_id)
+            .bind(2, hex)
+            .bind(3, signer.key.backend)
+            .bind(4, signer.key.index)
+            .bind(5, signer.key.label)
+            .bind(6, signer.not_before)
+            .bind(7, signer.not_after)
+            .bind(8, m_impl->now());
+        YX_TRY(ins->run());
+    }
+    return tx.commit();
+}
+
+Result<std::vector<ca::OcspSignerRecord>> SqliteRevocationStore::ocsp_signers(std::string_view ca_id) {
+    std::lock_guard lock(m_impl->mu);
+    StatementUse q(m_impl->sel_signers);
+    q->bind(1, ca_id);
+    std::vector<ca::OcspSignerRecord> out;
+    for (;;) {
+        YX_ASSIGN_OR_RETURN(bool row, q->step());
+        if (!row) break;
+        ca::OcspSignerRecord r;
+        r.ca_id = std::string(ca_id);
+        auto serial = hex_decode(q->column_text(0));
+        if (!serial) return make_error(Errc::store_io, "ocsp_signers: bad serial");
+        r.serial = std::move(serial).value();
+        r.key.backend = q->column_text(1);
+        r.key.index = q->column_int(2);
+        r.key.label = q->column_text(3);
+        r.not_before = q->column_int(4);
+        r.not_after = q->column_int(5);
+        r.certificate_der = q->column_blob(6);
+        out.push_back(std::move(r));
+    }
+    return out;
 }
 
 Result<std::int64_t> SqliteRevocationStore::last_status_change(std::string_view ca_id) {
