@@ -44,7 +44,7 @@ StatusService::StatusService(CaStores stores, RevocationStore& status, KeyResolv
       m_keys(std::move(keys)),
       m_clock(clock),
       m_events(std::move(events)),
-      m_policy(policy) {}
+      m_policy(std::move(policy)) {}
 
 Result<RevocationResult> StatusService::revoke(const RevokeRequest& request) {
     const bool hold = request.reason == x509::CrlReason::certificate_hold;
