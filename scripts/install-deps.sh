@@ -15,6 +15,9 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev curl wrk
   # independent implementations for cross-checks (BouncyCastle via Java)
   default-jdk-headless libbcprov-java libbcpkix-java
+  # LDAP publication: the OpenLDAP client library, and a real slapd + ldapsearch for the tests
+  # (the tests start their own slapd on 127.0.0.1; the system one is not used)
+  libldap-dev slapd ldap-utils
   # crypto-device tests: a real PKCS#11 token
   softhsm2 libp11-kit-dev
   # code style checks

@@ -1,5 +1,6 @@
 #include "yinxin/api/public_routes.h"
 
+#include <cstdlib>
 #include <string>
 
 #include "yinxin/base/bytes.h"
@@ -24,6 +25,32 @@ Result<std::string_view> file_id(std::string_view file, std::string_view ext, st
     if (file.size() <= ext.size() || file.substr(file.size() - ext.size()) != ext)
         return make_error(Errc::api_route_not_found, std::string(what));
     return file.substr(0, file.size() - ext.size());
+}
+
+// A certificate record as the public API shows it, with its revocation when `status` is given.
+Result<nlohmann::json> certificate_json(const ca::CertificateRecord& rec, ca::RevocationStore* status) {
+    const Bytes& serial = rec.serial;
+    nlohmann::json j{{"ca_id", rec.ca_id},
+                     {"serial", hex_encode(rec.serial)},
+                     {"status", std::string(ca::certificate_status_name(rec.status))},
+                     {"subject", rec.subject_dn},
+                     {"not_before", rec.not_before},
+                     {"not_after", rec.not_after},
+                     {"profile", rec.profile_id}};
+    if (rec.status == ca::CertificateStatus::issued) {
+        j["certificate_pem"] = pem_encode("CERTIFICATE", rec.certificate_der);
+        j["fingerprint_sm3"] = hex_encode(rec.fingerprint_sm3);
+        if (status != nullptr) {
+            YX_ASSIGN_OR_RETURN(auto rev, status->revocation(rec.ca_id, serial));
+            if (rev) {
+                const auto reason = static_cast<x509::CrlReason>(rev->reason);
+                j["status"] = reason == x509::CrlReason::certificate_hold ? "on_hold" : "revoked";
+                j["revocation"] = {{"time", rev->revoked_at}, {"reason", std::string(x509::crl_reason_name(reason))}};
+                if (rev->invalidity_date) j["revocation"]["invalidity_date"] = *rev->invalidity_date;
+            }
+        }
+    }
+    return j;
 }
 
 }  // namespace
@@ -55,29 +82,46 @@ Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::Certif
         "GET", "/api/v1/cas/{id}/certificates/{serial}", [&reader, status](const Request& req) -> Result<Response> {
             YX_ASSIGN_OR_RETURN(Bytes serial, hex_decode(req.path_param("serial")));
             YX_ASSIGN_OR_RETURN(auto rec, reader.certificate_by_serial(req.path_param("id"), serial));
-            nlohmann::json j{{"ca_id", rec.ca_id},
-                             {"serial", hex_encode(rec.serial)},
-                             {"status", std::string(ca::certificate_status_name(rec.status))},
-                             {"subject", rec.subject_dn},
-                             {"not_before", rec.not_before},
-                             {"not_after", rec.not_after},
-                             {"profile", rec.profile_id}};
-            if (rec.status == ca::CertificateStatus::issued) {
-                j["certificate_pem"] = pem_encode("CERTIFICATE", rec.certificate_der);
-                j["fingerprint_sm3"] = hex_encode(rec.fingerprint_sm3);
-                if (status != nullptr) {
-                    YX_ASSIGN_OR_RETURN(auto rev, status->revocation(rec.ca_id, serial));
-                    if (rev) {
-                        const auto reason = static_cast<x509::CrlReason>(rev->reason);
-                        j["status"] = reason == x509::CrlReason::certificate_hold ? "on_hold" : "revoked";
-                        j["revocation"] = {{"time", rev->revoked_at},
-                                           {"reason", std::string(x509::crl_reason_name(reason))}};
-                        if (rev->invalidity_date) j["revocation"]["invalidity_date"] = *rev->invalidity_date;
-                    }
-                }
-            }
+            YX_ASSIGN_OR_RETURN(nlohmann::json j, certificate_json(rec, status));
             return Response::json(j);
         }));
+    // Query by subject (LD/T 03 §6.4.6 query service): issued certificates whose subject contains
+    // the text, newest first.
+    YX_TRY(server.add_route("GET", "/api/v1/certificates", [&reader, status](const Request& req) -> Result<Response> {
+        const auto subject = req.query_param("subject");
+        if (!subject || subject->empty())
+            return make_error(Errc::api_bad_request, "give ?subject=<part of the subject DN>");
+        std::size_t limit = 20;
+        if (auto l = req.query_param("limit")) {
+            const std::string text(*l);
+            char* end = nullptr;
+            const unsigned long v = std::strtoul(text.c_str(), &end, 10);
+            if (text.empty() || *end != '\0' || v == 0 || v > 100)
+                return make_error(Errc::api_bad_request, "limit must be 1..100");
+            limit = v;
+        }
+        YX_ASSIGN_OR_RETURN(auto found, reader.find_by_subject(req.query_param("ca").value_or(""), *subject, limit));
+        auto list = nlohmann::json::array();
+        for (const auto& rec : found) {
+            YX_ASSIGN_OR_RETURN(nlohmann::json j, certificate_json(rec, status));
+            list.push_back(std::move(j));
+        }
+        return Response::json({{"certificates", list}});
+    }));
+    // The chain of a CA up to its root, PEM, the CA first (for clients that need the intermediates).
+    YX_TRY(server.add_route("GET", "/api/v1/cas/{id}/chain", [&registry](const Request& req) -> Result<Response> {
+        std::string pem;
+        std::string id(req.path_param("id"));
+        for (int depth = 0; !id.empty(); ++depth) {
+            if (depth > 8) return make_error(Errc::internal, "CA chain longer than 8 (a loop?)");
+            YX_ASSIGN_OR_RETURN(auto c, registry.get_ca(id));
+            if (c.certificate_der.empty())
+                return make_error(Errc::api_route_not_found, "CA '" + c.id + "' has no certificate yet");
+            pem += pem_encode("CERTIFICATE", c.certificate_der);
+            id = c.parent_id;
+        }
+        return Response::text(pem, "application/pem-certificate-chain");
+    }));
     if (status == nullptr) return ok_status();
     YX_TRY(server.add_route("GET", "/crl/{file}", [status](const Request& req) -> Result<Response> {
         // <id>.crl (full), <id>-delta.crl (delta), <id>.arl (authority revocation list).

@@ -180,6 +180,11 @@ std::string_view errc_name(Errc code) noexcept {
         case Errc::ofd_missing_part: return "ofd.missing_part";
         case Errc::ofd_bad_structure: return "ofd.bad_structure";
         case Errc::ofd_unsupported: return "ofd.unsupported";
+        case Errc::publish_bad_config: return "publish.bad_config";
+        case Errc::publish_unreachable: return "publish.unreachable";
+        case Errc::publish_rejected: return "publish.rejected";
+        case Errc::publish_unsupported_name: return "publish.unsupported_name";
+        case Errc::publish_bad_callback: return "publish.bad_callback";
     }
     return "unknown";
 }

@@ -9,6 +9,7 @@
 #include "audit_cmd.h"
 #include "ca_cmd.h"
 #include "device_cmd.h"
+#include "publish_cmd.h"
 #include "seal_cmd.h"
 #include "serve_cmd.h"
 #include "yinxin/crypto/self_test.h"
@@ -79,6 +80,7 @@ int run(int argc, char** argv) {
     yinxin::cli::register_audit_commands(app);  // before ca: ca adds `audit checkpoint`
     yinxin::cli::register_ca_commands(app);
     yinxin::cli::register_seal_commands(app);
+    yinxin::cli::register_publish_commands(app);
     yinxin::cli::register_serve_commands(app);
 
     CLI11_PARSE(app, argc, argv);

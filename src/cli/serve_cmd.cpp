@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "cli_util.h"
+#include "publish_cmd.h"
 #include "signing_env.h"
 #include "yinxin/api/public_routes.h"
 #include "yinxin/api/server.h"
@@ -51,6 +52,8 @@ struct ServeOptions {
     std::string pin_file;
     unsigned crl_interval = 86400;  // seconds: a full CRL at least this often (role all, with the keys)
     std::string crl_daily_at;       // "HH:MM" UTC, also then
+    // Seconds between rounds of the publication queue (role all); 0: off.
+    unsigned publish_interval = 10;
     unsigned threads = 2;
     unsigned handler_threads = 4;
     std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
@@ -294,6 +297,14 @@ void run_serve(const ServeOptions& o) {
         sapi.config["publication"] = publication_entry(o.data_dir);
         check(api::add_staff_routes(server, sapi));
     }
+    // Publication (docs/operations.md): the CA process drains the queue to LDAP directories and
+    // business systems; callbacks are signed with the CA keys, so only with --shares-file.
+    std::unique_ptr<PublishWorker> publisher;
+    if (store && o.role == "all" && o.publish_interval > 0) {
+        publisher = start_publish_worker(
+            (std::filesystem::path(o.data_dir) / "store.db").string(), std::chrono::seconds(o.publish_interval),
+            ocsp ? ca::device_key_resolver(*ocsp->device, "soft", ocsp->pin) : ca::KeyResolver{}, "serve");
+    }
     if (store) {
         server.add_health_check("store", [s = store.get()]() -> Status {
             auto cas = s->list_cas();
@@ -328,6 +339,7 @@ void run_serve(const ServeOptions& o) {
     const int sig = signals.wait();
     std::cout << "signal " << sig << ": shutting down" << std::endl;
     if (ocsp) ocsp->stop_scheduler();
+    if (publisher) publisher->stop();
     const bool clean = server.stop(std::chrono::milliseconds(static_cast<long long>(o.grace_seconds * 1000.0)));
     std::cout << (clean ? "stopped" : "stopped (requests still running at the deadline were cut off)") << std::endl;
 }
@@ -363,6 +375,11 @@ void register_serve_commands(CLI::App& app) {
         ->capture_default_str()
         ->check(CLI::Range(60, 86400));
     serve->add_option("--crl-daily-at", opts->crl_daily_at, "With --shares-file: also sign CRLs daily at HH:MM UTC");
+    serve
+        ->add_option("--publish-interval", opts->publish_interval,
+                     "Role all: deliver the publication queue (LDAP, signed callbacks) every this many seconds; 0: off")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3600));
     serve->add_option("--device-store", opts->device_store, "Soft device key store (default <data-dir>/device.db)");
     serve->add_option("--threads", opts->threads, "Network I/O threads")
         ->capture_default_str()

@@ -413,6 +413,23 @@ TEST_F(CaCli, RevokeAndServeTheCrl) {
     j = nlohmann::json::parse(r.output);
     EXPECT_EQ(j["status"], "revoked");
     EXPECT_EQ(j["revocation"]["reason"], "keyCompromise");
+    // Query by subject (case-insensitive part of the DN) and the CA chain.
+    r = run_process({"/usr/bin/curl", "-sS", "--fail", serve.url() + "/api/v1/certificates?subject=revoked%20holder"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    j = nlohmann::json::parse(r.output);
+    ASSERT_EQ(j["certificates"].size(), 1u) << r.output;
+    EXPECT_EQ(j["certificates"][0]["serial"], serial);
+    EXPECT_EQ(j["certificates"][0]["status"], "revoked");
+    r = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
+                     serve.url() + "/api/v1/certificates?subject="});
+    EXPECT_EQ(r.output, "400");
+    r = run_process({"/usr/bin/curl", "-sS", "--fail", serve.url() + "/api/v1/cas/demo-sub/chain"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::size_t pems = 0;
+    for (auto at = r.output.find("BEGIN CERTIFICATE"); at != std::string::npos;
+         at = r.output.find("BEGIN CERTIFICATE", at + 1))
+        ++pems;
+    EXPECT_EQ(pems, 2u) << r.output;  // demo-sub, demo-root
     r = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", serve.url() + "/crl/nope.crl"});
     EXPECT_EQ(r.output, "404");
     // The root's ARL (its issued CA certificates point there) and no delta while deltas are off.

@@ -5,7 +5,7 @@
 // problem documents (made in api/) carry them. Add new codes at the end of a band.
 // Bands: 1xxx base, 2xxx crypto, 3xxx asn1, 4xxx x509/cms, 5xxx profile and lints, 6xxx ca,
 // 7xxx device, 8xxx store, 9xxx ra, 10xxx seal, 11xxx kmc, 12xxx status, 13xxx audit, 14xxx auth,
-// 15xxx api, 16xxx ofd.
+// 15xxx api, 16xxx ofd, 17xxx publish.
 #pragma once
 
 #include <cstdint>
@@ -217,6 +217,13 @@ enum class Errc : std::uint32_t {
     ofd_missing_part = 16008,
     ofd_bad_structure = 16009,
     ofd_unsupported = 16010,
+
+    // 17xxx publish (LDAP publication and push sync to business systems)
+    publish_bad_config = 17001,        // a target's configuration is invalid (URL, DN, file)
+    publish_unreachable = 17002,       // the directory or receiver cannot be reached or refused the login
+    publish_rejected = 17003,          // it answered but refused the object (LDAP result, non-2xx HTTP)
+    publish_unsupported_name = 17004,  // a subject DN that cannot name a directory entry
+    publish_bad_callback = 17005,      // a callback that does not verify (missing header, wrong signer)
 };
 
 // Stable dotted name for a code, e.g. "asn1.truncated"; used in logs and problem documents.

@@ -149,6 +149,12 @@ public:
     // Keyset paging in insertion order: rows with id > after_id, at most `limit` (1..1000).
     virtual Result<CertificatePage> list_certificates(std::string_view ca_id, std::int64_t after_id,
                                                       std::size_t limit) = 0;
+    // Issued certificates whose subject DN (RFC 4514 string) contains `subject_part`, case-
+    // insensitively, newest first, at most `limit` (1..100); of one CA unless ca_id is empty.
+    // base.invalid_argument for an empty search.
+    virtual Result<std::vector<CertificateRecord>> find_by_subject(std::string_view ca_id,
+                                                                   std::string_view subject_part,
+                                                                   std::size_t limit) = 0;
     // Rows still pending (a crash between record_pending and finalize), oldest first; every CA
     // when ca_id is empty.
     virtual Result<std::vector<CertificateRecord>> list_pending(std::string_view ca_id) = 0;

@@ -57,6 +57,8 @@ public:
     // CertificateReader
     Result<ca::CertificateRecord> certificate_by_serial(std::string_view ca_id, BytesView serial) override;
     Result<ca::CertificateRecord> certificate_by_fingerprint(BytesView fingerprint_sm3) override;
+    Result<std::vector<ca::CertificateRecord>> find_by_subject(std::string_view ca_id, std::string_view subject_part,
+                                                               std::size_t limit) override;
     Result<ca::CertificatePage> list_certificates(std::string_view ca_id, std::int64_t after_id,
                                                   std::size_t limit) override;
     Result<std::vector<ca::CertificateRecord>> list_pending(std::string_view ca_id) override;

@@ -15,6 +15,12 @@ Result<int> current_version(Database& db) {
     return static_cast<int>(s.column_int(0));
 }
 
+Result<bool> is_applied(Database& db, int version) {
+    YX_ASSIGN_OR_RETURN(Statement s, db.prepare("SELECT 1 FROM schema_migrations WHERE version = ?1"));
+    s.bind(1, std::int64_t{version});
+    return s.step();
+}
+
 }  // namespace
 
 Result<Database> open_database(const std::string& path, int busy_timeout_ms) {
@@ -34,12 +40,16 @@ Result<int> migrate(Database& db, std::int64_t now_unix) {
     if (v > latest)
         return make_error(Errc::store_schema_newer, "store schema is at version " + std::to_string(v) +
                                                         ", this build knows up to " + std::to_string(latest));
+    // By recorded version, not by the newest one: version 6 came after 7 was released, so a file
+    // at 7 gets 6 on its next open. Each migration stands on its own (no migration reads what a
+    // higher-numbered one created).
     for (const Migration& m : k_migrations) {
-        if (v >= m.version) continue;
+        YX_ASSIGN_OR_RETURN(bool done, is_applied(db, m.version));
+        if (done) continue;
         YX_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(db));
         // Re-read under the write lock: another process may have migrated meanwhile.
-        YX_ASSIGN_OR_RETURN(int now_at, current_version(db));
-        if (now_at >= m.version) continue;
+        YX_ASSIGN_OR_RETURN(done, is_applied(db, m.version));
+        if (done) continue;
         YX_TRY(db.exec(m.sql));
         YX_ASSIGN_OR_RETURN(
             Statement ins, db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)"));

@@ -13,6 +13,7 @@
 #include "sqlite/migrations/0003_auth.sql.h"
 #include "sqlite/migrations/0004_revocation.sql.h"
 #include "sqlite/migrations/0005_status_version.sql.h"
+#include "sqlite/migrations/0006_publication.sql.h"
 #include "sqlite/migrations/0007_crl_scopes.sql.h"
 #include "sqlite/migrations/0008_ocsp_signers.sql.h"
 #include "yinxin/base/result.h"
@@ -32,6 +33,7 @@ inline constexpr std::array k_migrations{
     Migration{3, "auth", migrations::k_0003_auth},
     Migration{4, "revocation", migrations::k_0004_revocation},
     Migration{5, "status_version", migrations::k_0005_status_version},
+    Migration{6, "publication", migrations::k_0006_publication},
     Migration{7, "crl_scopes", migrations::k_0007_crl_scopes},
     Migration{8, "ocsp_signers", migrations::k_0008_ocsp_signers},
 };
@@ -47,6 +49,8 @@ inline constexpr yinxin::sqlite::ErrorCodes k_store_errors{Errc::store_io, Errc:
 Result<yinxin::sqlite::Database> open_database(const std::string& path, int busy_timeout_ms);
 
 // Applies the pending migrations, one transaction each, and returns the version the file is at.
+// A migration is pending when its version is not recorded, also below the newest recorded one:
+// numbers were reserved out of order (6 after 7), so a file at 7 still gets 6.
 // store.schema_newer when the file was written by a newer build (it is left untouched).
 Result<int> migrate(yinxin::sqlite::Database& db, std::int64_t now_unix);
 

@@ -76,7 +76,7 @@ struct SqliteStore::Impl {
     Statement ins_ca, sel_cas, sel_ca, upd_ca_status;
     Statement sel_serial, ins_serial, ins_pending;
     Statement sel_state, upd_issued, upd_failed;
-    Statement sel_by_serial, sel_by_fingerprint, sel_page, sel_pending_all, sel_pending_ca;
+    Statement sel_by_serial, sel_by_fingerprint, sel_page, sel_pending_all, sel_pending_ca, sel_by_subject;
 
     std::int64_t now() const { return to_unix(clock->now()); }
 
@@ -113,6 +113,10 @@ struct SqliteStore::Impl {
             {&sel_by_serial, "SELECT " + cert_cols + " FROM certificates WHERE ca_id = ?1 AND serial = ?2"},
             {&sel_by_fingerprint, "SELECT " + cert_cols + " FROM certificates WHERE fingerprint_sm3 = ?1"},
             {&sel_page, "SELECT " + cert_cols + " FROM certificates WHERE ca_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3"},
+            // LIKE is case-insensitive for ASCII; %, _ and \ in the search are escaped.
+            {&sel_by_subject, "SELECT " + cert_cols +
+                                  " FROM certificates WHERE status = 'issued' AND (?1 = '' OR ca_id = ?1) "
+                                  "AND subject_dn LIKE ?2 ESCAPE '\\' ORDER BY id DESC LIMIT ?3"},
             {&sel_pending_all, "SELECT " + cert_cols + " FROM certificates WHERE status = 'pending' ORDER BY id"},
             {&sel_pending_ca,
              "SELECT " + cert_cols + " FROM certificates WHERE status = 'pending' AND ca_id = ?1 ORDER BY id"},
@@ -435,6 +439,23 @@ Result<ca::CertificateRecord> SqliteStore::certificate_by_fingerprint(BytesView 
     YX_ASSIGN_OR_RETURN(bool found, q->step());
     if (!found) return make_error(Errc::store_not_found, "no certificate with SM3 fingerprint " + fp);
     return Impl::read_cert(*q);
+}
+
+Result<std::vector<ca::CertificateRecord>> SqliteStore::find_by_subject(std::string_view ca_id,
+                                                                        std::string_view subject_part,
+                                                                        std::size_t limit) {
+    if (subject_part.empty()) return make_error(Errc::invalid_argument, "search for a part of the subject");
+    if (limit == 0 || limit > 100) return make_error(Errc::invalid_argument, "at most 1..100 results");
+    std::string pattern = "%";
+    for (char c : subject_part) {
+        if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+        pattern += c;
+    }
+    pattern += '%';
+    std::lock_guard lock(m_impl->mu);
+    StatementUse q(m_impl->sel_by_subject);
+    q->bind(1, ca_id).bind(2, pattern).bind(3, static_cast<std::int64_t>(limit));
+    return m_impl->read_all(*q);
 }
 
 Result<ca::CertificatePage> SqliteStore::list_certificates(std::string_view ca_id, std::int64_t after_id,
