@@ -469,5 +469,35 @@ TEST_F(StatusTest, TheScheduleSignsWhatIsDueOnly) {
     EXPECT_TRUE(again->issued.empty());
 }
 
+TEST_F(StatusTest, AfterAKeyChangeoverTheOldKeySignsTheCrlsOfItsCertificates) {
+    const Bytes old_holder = issue_one("before-changeover");
+    auto ctx = context();
+    auto ro = rollover("demo-sub", "demo-sub-2027", ctx, demo_config().publication);
+    ASSERT_TRUE(ro.ok()) << ro.error().to_string();
+    ASSERT_EQ(m_store->get_ca("demo-sub").value().status, CaStatus::retired);
+    auto svc = service();
+    auto r = svc.revoke({.ca_id = "demo-sub",
+                         .serial = old_holder,
+                         .reason = x509::CrlReason::affiliation_changed,
+                         .invalidity_date = std::nullopt,
+                         .actor = "op"});
+    ASSERT_TRUE(r.ok()) << r.error().to_string();
+    ASSERT_TRUE(r->crl.has_value()) << (r->crl_error ? r->crl_error->to_string() : "");
+    // Signed by the retired CA's (old) key, naming it by its AKI; the new CA's key does not verify it.
+    auto crl = x509::Crl::parse(r->crl->der).value();
+    EXPECT_NE(crl.find(old_holder), nullptr);
+    EXPECT_TRUE(crl.verify_signature_with(ca_cert("demo-sub").public_key_info()).ok());
+    EXPECT_FALSE(crl.verify_signature_with(ca_cert("demo-sub-2027").public_key_info()).ok());
+    EXPECT_EQ(crl.authority_key_id(), ca_cert("demo-sub").extensions().subject_key_identifier());
+    const std::string bc = bc_check(*r->crl, "demo-sub");
+    EXPECT_EQ(bc.rfind("OK number=" + std::to_string(r->crl->number) + " entries=1", 0), 0u) << bc;
+    // The new CA has its own CRLs, numbered on their own.
+    auto fresh = svc.issue_crl("demo-sub-2027");
+    ASSERT_TRUE(fresh.ok()) << fresh.error().to_string();
+    EXPECT_EQ(fresh->entries, 0u);
+    EXPECT_TRUE(
+        x509::Crl::parse(fresh->der).value().verify_signature_with(ca_cert("demo-sub-2027").public_key_info()).ok());
+}
+
 }  // namespace
 }  // namespace yinxin::ca::test
