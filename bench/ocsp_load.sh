@@ -23,7 +23,8 @@ command -v wrk >/dev/null || { echo "ocsp_load: wrk missing (apt-get install -y 
 W="$(mktemp -d)"
 PIDS=()
 cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  # `openssl ocsp -multi` forks workers that keep spinning when only their parent is killed.
+  for p in "${PIDS[@]}"; do pkill -TERM -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$W"
 }
