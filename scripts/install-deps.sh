@@ -13,6 +13,8 @@ PACKAGES=(
   libzip-dev libpugixml-dev zipcmp zipmerge ziptool
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev curl wrk
+  # notification tests: Python's email package decodes the mail the SMTP sink received
+  python3
   # independent implementations for cross-checks (BouncyCastle via Java)
   default-jdk-headless libbcprov-java libbcpkix-java
   # LDAP publication: the OpenLDAP client library, and a real slapd + ldapsearch for the tests

@@ -82,6 +82,20 @@ unsigned http_status_for(Errc code) noexcept {
         case Errc::ca_certificate_not_found:
             return 404;  // certificate status: no such serial
 
+        // registration workflows
+        case Errc::ra_bad_request:
+        case Errc::ra_bad_signature: return 400;
+        case Errc::ra_challenge_mismatch: return 403;
+        case Errc::ra_not_found: return 404;
+        case Errc::ra_illegal_transition:
+        case Errc::ra_duplicate:
+        case Errc::ra_carrier_unavailable:
+        case Errc::ra_code_released:
+        case Errc::ra_conflict: return 409;
+        case Errc::ra_not_renewable:
+        case Errc::ra_batch_mismatch: return 422;
+        case Errc::ra_delivery_failed: return 502;
+
         // store, and certificate status changes that conflict with the current status
         case Errc::ca_already_revoked:
         case Errc::ca_not_on_hold:

@@ -180,6 +180,18 @@ std::string_view errc_name(Errc code) noexcept {
         case Errc::ofd_missing_part: return "ofd.missing_part";
         case Errc::ofd_bad_structure: return "ofd.bad_structure";
         case Errc::ofd_unsupported: return "ofd.unsupported";
+        case Errc::ra_bad_request: return "ra.bad_request";
+        case Errc::ra_not_found: return "ra.not_found";
+        case Errc::ra_illegal_transition: return "ra.illegal_transition";
+        case Errc::ra_not_renewable: return "ra.not_renewable";
+        case Errc::ra_challenge_mismatch: return "ra.challenge_mismatch";
+        case Errc::ra_bad_signature: return "ra.bad_signature";
+        case Errc::ra_duplicate: return "ra.duplicate";
+        case Errc::ra_batch_mismatch: return "ra.batch_mismatch";
+        case Errc::ra_carrier_unavailable: return "ra.carrier_unavailable";
+        case Errc::ra_code_released: return "ra.code_released";
+        case Errc::ra_delivery_failed: return "ra.delivery_failed";
+        case Errc::ra_conflict: return "ra.conflict";
         case Errc::publish_bad_config: return "publish.bad_config";
         case Errc::publish_unreachable: return "publish.unreachable";
         case Errc::publish_rejected: return "publish.rejected";

@@ -383,6 +383,11 @@ constexpr DemoMember k_demo_staff[] = {
      "Pw9&Dt4$Mz"},
     {"ra.operator", "Demo RA Operator", auth::Role::business_operator, auth::Subsystem::ra, "city-a", "ra.admin",
      "Gr3*Hy8%Qk"},
+    // The 主管部门 approver of the applying units of city A, and one applicant (certificate holder).
+    {"ra.approver", "Demo 主管部门 Approver", auth::Role::approver, auth::Subsystem::none, "city-a", "ra.admin",
+     "Fc6!Uj2#Vx"},
+    {"holder", "Demo Applicant", auth::Role::applicant, auth::Subsystem::none, "city-a.hall", "ra.operator",
+     "Yq4&Ea7%Ks"},
 };
 constexpr std::string_view k_demo_initial_password = "Zt6@Wb1!Nc";
 

@@ -8,7 +8,10 @@
 
 #include "audit_cmd.h"
 #include "ca_cmd.h"
+#include "card_cmd.h"
+#include "carrier_cmd.h"
 #include "device_cmd.h"
+#include "notify_cmd.h"
 #include "publish_cmd.h"
 #include "seal_cmd.h"
 #include "serve_cmd.h"
@@ -81,6 +84,9 @@ int run(int argc, char** argv) {
     yinxin::cli::register_ca_commands(app);
     yinxin::cli::register_seal_commands(app);
     yinxin::cli::register_publish_commands(app);
+    yinxin::cli::register_carrier_commands(app);
+    yinxin::cli::register_card_commands(app);
+    yinxin::cli::register_notify_commands(app);
     yinxin::cli::register_serve_commands(app);
 
     CLI11_PARSE(app, argc, argv);

@@ -17,6 +17,7 @@
 #include "publish_cmd.h"
 #include "signing_env.h"
 #include "yinxin/api/public_routes.h"
+#include "yinxin/api/ra_routes.h"
 #include "yinxin/api/server.h"
 #include "yinxin/api/staff_routes.h"
 #include "yinxin/asn1/oid.h"
@@ -28,8 +29,11 @@
 #include "yinxin/ca/status.h"
 #include "yinxin/crypto/random.h"
 #include "yinxin/device/soft_device.h"
+#include "yinxin/profile/profile.h"
+#include "yinxin/ra/workflow.h"
 #include "yinxin/store/sqlite_audit_store.h"
 #include "yinxin/store/sqlite_auth_store.h"
+#include "yinxin/store/sqlite_ra_store.h"
 #include "yinxin/store/sqlite_revocation_store.h"
 #include "yinxin/store/sqlite_store.h"
 
@@ -50,6 +54,8 @@ struct ServeOptions {
     std::string device_store;  // default <data-dir>/device.db
     std::string shares_file;   // with --pin-file: unlock the device, answer OCSP with the CA keys
     std::string pin_file;
+    std::string profiles_dir = YINXIN_DEFAULT_PROFILES_DIR;
+    std::string ra_webhook;         // notification webhook name for every registration event ("" = e-mail only)
     unsigned crl_interval = 86400;  // seconds: a full CRL at least this often (role all, with the keys)
     std::string crl_daily_at;       // "HH:MM" UTC, also then
     // Seconds between rounds of the publication queue (role all); 0: off.
@@ -126,6 +132,7 @@ struct OcspSide {
     std::unique_ptr<ca::OcspResponder> responder;
     std::unique_ptr<ca::StatusService> status_service;
     ca::CrlSchedule schedule;
+    ca::PublicationConfig publication;
     std::mutex mu;
     std::condition_variable wake;
     bool stopping = false;
@@ -197,7 +204,7 @@ std::unique_ptr<OcspSide> open_ocsp_side(const ServeOptions& o, store::SqliteSto
                                             ca::device_key_resolver(*side->device, "soft", side->pin), side->clock);
     if (o.role == "all") {
         // Only the CA process signs CRLs: OCSP processes are scaled out and would race for numbers.
-        ca::PublicationConfig publication;
+        ca::PublicationConfig& publication = side->publication;
         const auto pub_path = std::filesystem::path(o.data_dir) / "publication.json";
         if (std::filesystem::exists(pub_path)) {
             const Bytes raw = take(read_binary_file(pub_path.string()));
@@ -228,6 +235,65 @@ struct StaffSide {
     std::unique_ptr<audit::AuditLog> audit_log;
     std::unique_ptr<auth::AuthService> auth;
 };
+
+// The registration side (issue 5): requests, the issuer and status service with the CA keys, the
+// workflow, and its periodic jobs (expiry reminders, holds that outlive their certificate).
+struct RaSide {
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    profile::ProfileSet profiles;
+    std::unique_ptr<store::SqliteRaStore> store;
+    std::unique_ptr<ca::Issuer> issuer;
+    std::unique_ptr<ra::Workflow> workflow;
+    std::mutex mu;
+    std::condition_variable wake;
+    bool stopping = false;
+    std::thread jobs;
+
+    ~RaSide() { stop_jobs(); }
+    void stop_jobs() {
+        {
+            std::lock_guard lock(mu);
+            stopping = true;
+        }
+        wake.notify_all();
+        if (jobs.joinable()) jobs.join();
+    }
+};
+
+std::unique_ptr<RaSide> open_ra_side(const ServeOptions& o, store::SqliteStore& store,
+                                     store::SqliteRevocationStore& status, OcspSide& keys, StaffSide& staff) {
+    auto side = std::make_unique<RaSide>();
+    const std::string db = (std::filesystem::path(o.data_dir) / "store.db").string();
+    side->profiles = take(profile::ProfileSet::load_directory(o.profiles_dir));
+    side->store = take(store::SqliteRaStore::open(db));
+    ca::EventSink sink = [log = keys.audit_log.get()](const ca::CaEvent& e) {
+        auto r = log->append(audit_event_of(e));
+        if (!r.ok()) std::cerr << "audit: " << r.error().to_string() << std::endl;
+    };
+    side->issuer = std::make_unique<ca::Issuer>(ca::CaStores{&store, &store, &store, &store}, side->profiles,
+                                                ca::device_key_resolver(*keys.device, "soft", keys.pin),
+                                                keys.publication, side->clock, side->rng, std::move(sink));
+    ra::WorkflowConfig config;
+    config.webhook = o.ra_webhook;
+    side->workflow = std::make_unique<ra::Workflow>(*side->store, *staff.auth, *side->issuer, *keys.status_service,
+                                                    store, status, *staff.audit_log, side->clock, side->rng, config);
+    // Hourly: reminders for certificates expiring within two months (once each), and holds that
+    // outlived their certificate.
+    side->jobs = std::thread([s = side.get()] {
+        std::unique_lock lock(s->mu);
+        while (!s->stopping) {
+            lock.unlock();
+            if (auto r = s->workflow->queue_expiry_reminders(); !r)
+                std::cerr << "RA reminders: " << r.error().to_string() << std::endl;
+            if (auto r = s->workflow->revoke_expired_holds(); !r)
+                std::cerr << "RA holds: " << r.error().to_string() << std::endl;
+            lock.lock();
+            s->wake.wait_for(lock, std::chrono::hours(1), [s] { return s->stopping; });
+        }
+    });
+    return side;
+}
 
 void run_serve(const ServeOptions& o) {
     auto where = take(parse_listen(o.listen));
@@ -269,6 +335,7 @@ void run_serve(const ServeOptions& o) {
     std::unique_ptr<store::SqliteRevocationStore> status;
     std::unique_ptr<StaffSide> staff;
     std::unique_ptr<OcspSide> ocsp;
+    std::unique_ptr<RaSide> ra_side;
     if (o.role != "all" && o.role != "ocsp") fail(make_error(Errc::invalid_argument, "--role is all or ocsp"));
     if (o.shares_file.empty() != o.pin_file.empty())
         fail(make_error(Errc::invalid_argument, "--shares-file and --pin-file go together"));
@@ -296,6 +363,11 @@ void run_serve(const ServeOptions& o) {
         sapi.audit_store = staff->audit_store.get();
         sapi.config["publication"] = publication_entry(o.data_dir);
         check(api::add_staff_routes(server, sapi));
+        // Registration needs the CA keys to act on reviewed requests.
+        if (ocsp) {
+            ra_side = open_ra_side(o, *store, *status, *ocsp, *staff);
+            check(api::add_ra_routes(server, *ra_side->workflow, *staff->auth));
+        }
     }
     // Publication (docs/operations.md): the CA process drains the queue to LDAP directories and
     // business systems; callbacks are signed with the CA keys, so only with --shares-file.
@@ -323,6 +395,7 @@ void run_serve(const ServeOptions& o) {
         if (staff)
             std::cout << "  staff:   " << url << "/api/v1/auth/login (password + certificate; see docs/openapi.yaml)"
                       << std::endl;
+        if (ra_side) std::cout << "  RA:      " << url << "/api/v1/ra/requests" << std::endl;
         auto cas = store->list_cas();
         if (cas.ok()) {
             for (const auto& c : cas.value())
@@ -338,6 +411,7 @@ void run_serve(const ServeOptions& o) {
     }
     const int sig = signals.wait();
     std::cout << "signal " << sig << ": shutting down" << std::endl;
+    if (ra_side) ra_side->stop_jobs();
     if (ocsp) ocsp->stop_scheduler();
     if (publisher) publisher->stop();
     const bool clean = server.stop(std::chrono::milliseconds(static_cast<long long>(o.grace_seconds * 1000.0)));
@@ -380,6 +454,10 @@ void register_serve_commands(CLI::App& app) {
                      "Role all: deliver the publication queue (LDAP, signed callbacks) every this many seconds; 0: off")
         ->capture_default_str()
         ->check(CLI::Range(0, 3600));
+    serve->add_option("--profiles", opts->profiles_dir, "Certificate profile directory (registration)")
+        ->capture_default_str();
+    serve->add_option("--ra-webhook", opts->ra_webhook,
+                      "Name of a notification webhook (notify.json) that receives every registration event");
     serve->add_option("--device-store", opts->device_store, "Soft device key store (default <data-dir>/device.db)");
     serve->add_option("--threads", opts->threads, "Network I/O threads")
         ->capture_default_str()

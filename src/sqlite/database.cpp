@@ -113,8 +113,9 @@ Statement& Statement::bind(int i, std::int64_t v) {
 }
 
 Statement& Statement::bind(int i, std::string_view text) {
-    if (sqlite3_bind_text64(m_stmt, i, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK)
-        m_bind_error = i;
+    // A default-constructed view has no data pointer, which SQLite would bind as NULL: text is text.
+    const char* data = text.data() != nullptr ? text.data() : "";
+    if (sqlite3_bind_text64(m_stmt, i, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8) != SQLITE_OK) m_bind_error = i;
     return *this;
 }
 

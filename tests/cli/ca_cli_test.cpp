@@ -13,6 +13,10 @@
 #include <vector>
 
 #include "cli/cli_fixture.h"
+#include "yinxin/auth/service.h"
+#include "yinxin/crypto/sm2.h"
+#include "yinxin/crypto/sm3.h"
+#include "yinxin/ra/workflow.h"
 #include "yinxin/store/sqlite_store.h"
 #include "yinxin/x509/certificate.h"
 
@@ -310,7 +314,7 @@ TEST_F(CaCli, DemoStaffLogInToTheServedStaffApi) {
         ASSERT_EQ(fields.size(), 5u) << line;
         logins[fields[0]] = fields;
     }
-    EXPECT_EQ(logins.size(), 7u);
+    EXPECT_EQ(logins.size(), 9u);
     r = data.run(demo);  // idempotent
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("already set up"), std::string::npos) << r.output;
@@ -598,6 +602,191 @@ TEST_F(CaCli, HttpsServerCertificateFromTheOwnTlsCa) {
                   "--password-file", (tmp / "pw.txt").string(), "--key", auditor[3]});
     EXPECT_NE(r.exit_code, 0);
     EXPECT_NE(r.output.find("certificate verify failed"), std::string::npos) << r.output;
+    EXPECT_EQ(serve.stop(), 0);
+}
+
+// Issue 5 end to end against the running server, with curl as the HTTP client: the applicant logs
+// in and submits a PKCS#10 for a 人员 certificate; the 主管部门 approves and the RA operator reviews
+// (each decision SM2-signed with the member's own key); the certificate is issued, delivered and
+// downloaded; renewed online with the old key; suspended, unsuspended and revoked; and every step
+// is in the audit log the auditor reads.
+class Http {
+public:
+    explicit Http(std::string url) : m_url(std::move(url)) {}
+    void login_as(const std::string& token) { m_bearer = "Authorization: Bearer " + token; }
+    // {status, body}
+    std::pair<int, std::string> call(const std::string& method, const std::string& path,
+                                     const nlohmann::json& body = nullptr) const {
+        std::vector<std::string> argv{"/usr/bin/curl", "-s", "-X", method, "-w", "\n%{http_code}"};
+        if (!m_bearer.empty()) argv.insert(argv.end(), {"-H", m_bearer});
+        if (!body.is_null())
+            argv.insert(argv.end(), {"-H", "Content-Type: application/json", "--data-binary", body.dump()});
+        argv.push_back(m_url + path);
+        auto r = run_process(argv);
+        const auto nl = r.output.rfind('\n');
+        if (r.exit_code != 0 || nl == std::string::npos) return {0, r.output};
+        return {std::stoi(r.output.substr(nl + 1)), r.output.substr(0, nl)};
+    }
+    nlohmann::json ok(const std::string& method, const std::string& path, const nlohmann::json& body = nullptr,
+                      int want = 200) const {
+        auto [status, text] = call(method, path, body);
+        EXPECT_EQ(status, want) << method << " " << path << ": " << text;
+        auto j = nlohmann::json::parse(text, nullptr, false);
+        return j.is_discarded() ? nlohmann::json{{"raw", text}} : j;
+    }
+
+private:
+    std::string m_url;
+    std::string m_bearer;
+};
+
+TEST_F(CaCli, RegistrationEndToEndOverHttp) {
+    ASSERT_TRUE(executable_available("/usr/bin/curl", "curl"));
+    ScratchDir tmp;
+    CliData data(tmp / "data");
+    data.prepare();
+    ASSERT_TRUE(data.ok());
+    const std::string out = (tmp / "data" / "demo-staff").string();
+    std::vector<std::string> demo = {"staff", "demo", "--out", out};
+    for (auto& o : data.signing_opts()) demo.push_back(o);
+    auto r = data.run(demo);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    std::map<std::string, std::vector<std::string>> logins;  // login role password key certificate
+    std::istringstream lines(to_string(read_file(std::filesystem::path(out) / "logins.txt")));
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream f(line);
+        std::vector<std::string> fields{std::istream_iterator<std::string>(f), std::istream_iterator<std::string>()};
+        logins[fields[0]] = fields;
+    }
+    ServeProcess serve(data.dir(), {"--shares-file", data.shares(), "--pin-file", data.pin_file()});
+    ASSERT_FALSE(serve.url().empty());
+    auto session = [&](const std::string& login) {
+        const auto& l = logins.at(login);
+        write_file(tmp / "pw.txt", l[2] + "\n");
+        auto lr = data.run({"staff", "login", "--url", serve.url(), "--login", login, "--password-file",
+                            (tmp / "pw.txt").string(), "--key", l[3]});
+        EXPECT_EQ(lr.exit_code, 0) << lr.output;
+        Http h(serve.url());
+        h.login_as(nlohmann::json::parse(lr.output)["token"].get<std::string>());
+        return h;
+    };
+    auto key_of = [&](const std::string& login) {
+        return crypto::Sm2PrivateKey::from_pem(to_string(read_file(logins.at(login)[3]))).value();
+    };
+    // The member signs decision_text(step, id, payload SM3) with the key of their login certificate.
+    auto decide = [&](const Http& h, const std::string& login, const std::string& step, const std::string& id,
+                      nlohmann::json body) {
+        const auto p = h.ok("GET", "/api/v1/ra/requests/" + id + "/payload");
+        const std::string text = auth::decision_text(step, id, p["payload_sm3"].get<std::string>());
+        body["signature"] = base64_encode(crypto::sm2_sign(key_of(login), as_bytes(text)).value());
+        return h.ok("POST", "/api/v1/ra/requests/" + id + "/" + step, body);
+    };
+    auto csr_b64 = [](const crypto::Sm2PrivateKey& key) {
+        x509::CsrBuilder b;
+        b.subject(x509::Name::build({{"CN", "王五"}}).value()).public_key(key.public_key());
+        auto csr = b.sign_with(key, crypto::k_default_sm2_id).value();
+        return base64_encode(csr.der());
+    };
+
+    Http holder = session("holder");
+    Http approver = session("ra.approver");
+    Http op = session("ra.operator");
+    // 1. The applicant submits form A.1 and a PKCS#10 made with its own key (20 days: renewable at once).
+    const auto holder_key = crypto::Sm2PrivateKey::generate().value();
+    nlohmann::json form{{"name", "王五"},
+                        {"gender", "男"},
+                        {"id_number", "11010519491231002X"},
+                        {"province_city", "山东省济南市"},
+                        {"phone", "13900000000"},
+                        {"email", "wangwu@example.gov.cn"},
+                        {"unit_department", "济南市社会保险事业中心"}};
+    auto app = holder.ok("POST", "/api/v1/ra/requests",
+                         {{"kind", "issue"},
+                          {"subject_kind", "person"},
+                          {"form", form},
+                          {"org_node", "city-a.hall"},
+                          {"ca", "demo-sub"},
+                          {"validity_days", 20},
+                          {"challenge_phrase", "green tea at noon"},
+                          {"csr", csr_b64(holder_key)}},
+                         201);
+    const std::string id = app["id"];
+    EXPECT_EQ(app["state"], "submitted");
+    // Bad input: a form with a wrong ID number check digit is refused with the ra code.
+    form["id_number"] = "110105194912310021";
+    auto [bad_status, bad_body] = holder.call("POST", "/api/v1/ra/requests",
+                                              {{"kind", "issue"},
+                                               {"subject_kind", "person"},
+                                               {"form", form},
+                                               {"org_node", "city-a.hall"},
+                                               {"ca", "demo-sub"},
+                                               {"csr", csr_b64(holder_key)}});
+    EXPECT_EQ(bad_status, 400) << bad_body;
+    EXPECT_NE(bad_body.find("ra.bad_request"), std::string::npos) << bad_body;
+    // 2. 主管部门 approves; 3. the operator reviews and the CA issues.
+    EXPECT_EQ(decide(approver, "ra.approver", "approve", id, nlohmann::json::object())["state"], "approved");
+    auto reviewed = decide(op, "ra.operator", "review", id, nlohmann::json::object());
+    EXPECT_EQ(reviewed["state"], "completed") << reviewed.dump();
+    // 4. Delivered at the hall, with the holder's sign-off; 5. downloaded by the holder.
+    auto delivered = decide(op, "ra.operator", "deliver", id,
+                            {{"method", "collection"}, {"received_by", "王五"}, {"carrier_no", "8800123456789012"}});
+    EXPECT_EQ(delivered["state"], "delivered") << delivered.dump();
+    auto [pem_status, pem] = holder.call("GET", "/api/v1/ra/requests/" + id + "/certificate");
+    ASSERT_EQ(pem_status, 200) << pem;
+    auto cert = x509::Certificate::parse_pem(pem).value();
+    EXPECT_EQ(cert.public_key_info().sm2_public_key()->point(), holder_key.public_key().point());
+    EXPECT_NE(cert.subject().to_string().find("王五"), std::string::npos);
+
+    // 6. Online renewal signed with the OLD key; the operator authorises it.
+    const auto new_key = crypto::Sm2PrivateKey::generate().value();
+    const std::string new_csr = csr_b64(new_key);
+    const std::string renewal_text =
+        ra::online_renewal_text("demo-sub", cert.serial_hex(), base64_decode(new_csr).value());
+    auto renewal =
+        holder.ok("POST", "/api/v1/ra/renewals",
+                  {{"ca", "demo-sub"},
+                   {"serial", cert.serial_hex()},
+                   {"csr", new_csr},
+                   {"signature", base64_encode(crypto::sm2_sign(holder_key, as_bytes(renewal_text)).value())}},
+                  201);
+    EXPECT_EQ(renewal["state"], "approved");
+    auto renewed = decide(op, "ra.operator", "review", renewal["id"], nlohmann::json::object());
+    EXPECT_EQ(renewed["state"], "completed") << renewed.dump();
+    auto [new_status, new_pem] =
+        holder.call("GET", "/api/v1/ra/requests/" + renewal["id"].get<std::string>() + "/certificate");
+    ASSERT_EQ(new_status, 200) << new_pem;
+    auto new_cert = x509::Certificate::parse_pem(new_pem).value();
+    EXPECT_EQ(new_cert.public_key_info().sm2_public_key()->point(), new_key.public_key().point());
+    // The old certificate is revoked as superseded; the public status route says so.
+    auto old_status = Http(serve.url()).ok("GET", "/api/v1/cas/demo-sub/certificates/" + cert.serial_hex());
+    EXPECT_NE(old_status.dump().find("superseded"), std::string::npos) << old_status.dump();
+
+    // 7. Suspended, unsuspended, revoked (each effective at once for the status services).
+    const std::string path = "/api/v1/ra/certificates/demo-sub/" + new_cert.serial_hex();
+    auto [denied, denied_body] = holder.call("POST", path + "/suspend", {{"why", "mine"}});
+    EXPECT_EQ(denied, 403) << denied_body;
+    EXPECT_EQ(op.ok("POST", path + "/suspend", {{"why", "holder reported the key missing"}})["status"], "suspended");
+    auto held = Http(serve.url()).ok("GET", "/api/v1/cas/demo-sub/certificates/" + new_cert.serial_hex());
+    EXPECT_NE(held.dump().find("certificateHold"), std::string::npos) << held.dump();
+    EXPECT_EQ(op.ok("POST", path + "/unsuspend", {{"why", "key found"}})["status"], "released");
+    EXPECT_EQ(op.ok("POST", path + "/revoke", {{"why", "left the unit"}, {"reason", "affiliationChanged"}})["status"],
+              "revoked");
+    auto gone = Http(serve.url()).ok("GET", "/api/v1/cas/demo-sub/certificates/" + new_cert.serial_hex());
+    EXPECT_NE(gone.dump().find("affiliationChanged"), std::string::npos) << gone.dump();
+
+    // 8. Every step is in the audit log, and the log verifies.
+    Http auditor = session("auditor");
+    auto records = auditor.ok("GET", "/api/v1/audit/records?from=1&limit=1000");
+    std::map<std::string, int> actions;
+    for (const auto& rec : records["records"])
+        if (rec["result"] == "success") ++actions[rec["action"].get<std::string>()];
+    for (const char* a : {"ra.request.submit", "ra.request.approve", "ra.request.review", "ra.request.complete",
+                          "ra.request.deliver", "ra.renewal.online", "ra.suspend", "ra.unsuspend", "ra.revoke.forced"})
+        EXPECT_GE(actions[a], 1) << a;
+    EXPECT_TRUE(auditor.ok("GET", "/api/v1/audit/verify")["intact"].get<bool>());
+    auto history = holder.ok("GET", "/api/v1/ra/requests/" + id + "/history");
+    EXPECT_EQ(history["history"].size(), 5u) << history.dump();
     EXPECT_EQ(serve.stop(), 0);
 }
 

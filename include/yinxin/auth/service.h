@@ -118,6 +118,8 @@ public:
                                           std::string_view maker);
     // Whether `ancestor` covers `node` (see the header comment); unknown nodes are not covered.
     Result<bool> covers(std::string_view ancestor, std::string_view node);
+    // The node and every node below it (the nodes `root` covers); empty for an unknown node.
+    Result<std::vector<std::string>> subtree(std::string_view root);
 
     // --- organisation ---
     // Branches hang under the RA; acceptance points under the RA or a branch. Only acceptance
@@ -197,7 +199,6 @@ private:
     Status check_new_password(const StaffRecord& staff, std::string_view password);
     Status record_failure(StaffRecord& staff);
     Result<Approval> load_pending(std::string_view id);
-    Result<std::vector<std::string>> subtree(std::string_view root);
 
     AuthStore& m_store;
     const Clock& m_clock;

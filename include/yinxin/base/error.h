@@ -144,6 +144,21 @@ enum class Errc : std::uint32_t {
     store_io = 8004,
     store_schema_newer = 8005,
 
+    // 9xxx ra (registration workflows of LD/T 03-2022 §6.4: applications, renewal, revocation,
+    // carriers, card batches, notifications)
+    ra_bad_request = 9001,          // a form field, CSR or batch line that is missing or malformed
+    ra_not_found = 9002,            // no such application, request, carrier, batch or notification
+    ra_illegal_transition = 9003,   // the object's state does not allow this step
+    ra_not_renewable = 9004,        // outside the renewal window, revoked, or expired (full re-verification)
+    ra_challenge_mismatch = 9005,   // wrong revocation challenge phrase
+    ra_bad_signature = 9006,        // a request not signed by the key it must be (old key, RA→CA request)
+    ra_duplicate = 9007,            // an id or batch item that exists already
+    ra_batch_mismatch = 9008,       // a card batch item that does not match the card-issuance data
+    ra_carrier_unavailable = 9009,  // the carrier is not in stock, or already assigned or retired
+    ra_code_released = 9010,        // a one-time unlock code that was already released
+    ra_delivery_failed = 9011,      // a notification the SMTP server or webhook did not accept
+    ra_conflict = 9012,             // somebody changed the object first (compare-and-set lost)
+
     // 10xxx seal (GB/T 38540 / GM/T 0031 seal and signature formats)
     seal_bad_encoding = 10001,
     seal_bad_header = 10002,

@@ -16,6 +16,10 @@
 #include "sqlite/migrations/0006_publication.sql.h"
 #include "sqlite/migrations/0007_crl_scopes.sql.h"
 #include "sqlite/migrations/0008_ocsp_signers.sql.h"
+#include "sqlite/migrations/0009_registration.sql.h"
+#include "sqlite/migrations/0010_notifications.sql.h"
+#include "sqlite/migrations/0011_card_batches.sql.h"
+#include "sqlite/migrations/0012_carriers.sql.h"
 #include "yinxin/base/result.h"
 #include "yinxin/sqlite/database.h"
 
@@ -36,6 +40,10 @@ inline constexpr std::array k_migrations{
     Migration{6, "publication", migrations::k_0006_publication},
     Migration{7, "crl_scopes", migrations::k_0007_crl_scopes},
     Migration{8, "ocsp_signers", migrations::k_0008_ocsp_signers},
+    Migration{9, "registration", migrations::k_0009_registration},
+    Migration{10, "notifications", migrations::k_0010_notifications},
+    Migration{11, "card_batches", migrations::k_0011_card_batches},
+    Migration{12, "carriers", migrations::k_0012_carriers},
 };
 
 // Every store connection reports SQLite failures in the store band: constraint, busy and locked
