@@ -214,7 +214,7 @@ Status add_ra_routes(Server& server, ra::Workflow& wf, auth::AuthService& auth) 
                                {"detail", e.detail}});
             return Response::json({{"history", arr}});
         }));
-    auto decision = [&server, &wf, me, json_body](std::string step) -> Status {
+    auto decision = [&server, &wf, me, json_body](const std::string& step) -> Status {
         return server.add_route(
             "POST", "/api/v1/ra/requests/{id}/" + step,
             [&wf, me, step](const Request& req) -> Result<Response> {

@@ -232,7 +232,8 @@ void run_submit(const SubmitArgs& a) {
     const auto sub = take(env->service->submit(caller_of(a.card), req));
     if (!a.card.env.json) {
         std::cout << (sub.created ? "submitted batch " : "already submitted as batch ") << sub.batch.id << " ("
-                  << sub.batch.total << " items, " << sub.batch.format << ", SM3 " << sub.batch.content_sm3 << ")\n";
+                  << sub.batch.total << " items, " << sub.batch.format << ", SM3 " << sub.batch.content_sm3 << ")"
+                  << std::endl;
     }
     if (a.no_process || sub.batch.state == ra::BatchState::done) {
         if (a.card.env.json) {

@@ -155,7 +155,7 @@ bool valid_org_code(std::string_view s) noexcept {
     return code[8] == expected;
 }
 
-Status field_error(const FieldSpec& f, std::string what) {
+Status field_error(const FieldSpec& f, const std::string& what) {
     return make_error(Errc::ra_bad_request,
                       "form field \"" + std::string(f.key) + "\" (" + std::string(f.label_zh) + "): " + what);
 }

@@ -100,8 +100,9 @@ Result<WebhookConfig> parse_webhook(const std::string& name, const nlohmann::jso
         return bad("notify.json: webhook name '" + name + "': 1..64 characters of A-Z, a-z, 0-9, '.', '_', '-'");
     if (!j.is_object()) return bad("notify.json: 'webhooks." + name + "' must be an object");
     WebhookConfig c;
+    const std::string prefix = "webhooks." + name + ".";
     for (const auto& [key, v] : j.items()) {
-        const std::string where = "webhooks." + name + "." + key;
+        const std::string where = prefix + key;
         if (key == "url") {
             YX_ASSIGN_OR_RETURN(c.url, string_of(v, where));
         } else if (key == "ca_file") {

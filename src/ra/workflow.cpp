@@ -126,8 +126,8 @@ Result<std::string> Workflow::verify(std::string_view actor, std::string_view st
     return record + " sig=" + base64_encode(signature);
 }
 
-std::vector<NewNotification> Workflow::notes_for(const RaRequest& r, std::string_view event, std::string subject,
-                                                 std::string body) const {
+std::vector<NewNotification> Workflow::notes_for(const RaRequest& r, std::string_view event, const std::string& subject,
+                                                 const std::string& body) const {
     std::vector<NewNotification> out;
     const std::string_view email = r.form.get("email");
     if (!email.empty())

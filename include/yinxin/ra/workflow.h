@@ -64,7 +64,7 @@ struct SubmitRequest {
     Bytes csr;               // PKCS#10 DER or PEM (issue, renewal, change)
     std::string target;      // "<ca_id>:<serial hex>" (renewal, change, revocation, (un)suspension)
     x509::CrlReason reason = x509::CrlReason::unspecified;  // revocation
-    std::string challenge_phrase;  // issue: the phrase for web self-service revocation (>= 6 characters)
+    std::string challenge_phrase;     // issue: the phrase for web self-service revocation (>= 6 characters)
     std::uint32_t validity_days = 0;  // a shorter validity than the profile's (0: the profile's)
 };
 
@@ -170,8 +170,8 @@ private:
     Status check_renewable(const ca::CertificateRecord& cert, bool online);
     Result<StatusOutcome> change_status(std::string_view actor, std::string_view role, std::string_view certificate,
                                         RequestKind kind, x509::CrlReason reason);
-    std::vector<NewNotification> notes_for(const RaRequest& r, std::string_view event, std::string subject,
-                                           std::string body) const;
+    std::vector<NewNotification> notes_for(const RaRequest& r, std::string_view event, const std::string& subject,
+                                           const std::string& body) const;
     void audit_step(std::string_view actor, std::string_view role, std::string_view action, std::string_view target,
                     std::string detail, const Status& outcome);
     Result<std::vector<std::string>> subtree_of(const auth::StaffRecord& who);
