@@ -312,8 +312,9 @@ private:
 
 Status add_carrier_routes(Server& server, const CarrierApi& api) {
     if (api.carriers == nullptr || api.auth == nullptr || api.audit == nullptr)
-        return make_error(Errc::api_bad_config, "carrier routes need the carrier service, the auth service and the "
-                                                "audit log");
+        return make_error(Errc::api_bad_config,
+                          "carrier routes need the carrier service, the auth service and the "
+                          "audit log");
     return std::make_shared<Routes>(api)->add(server);
 }
 

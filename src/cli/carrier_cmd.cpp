@@ -243,10 +243,10 @@ void register_carrier_commands(CLI::App& app) {
     ic->callback([a, imp] {
         const Session s = open_session(*a);
         const Bytes csv = take(read_binary_file(imp->file));
-        const nlohmann::json r = expect(call(s.target, s.token, http::verb::post,
-                                             "/api/v1/ra/carriers?org_node=" + encode_query(imp->org_node),
-                                             to_string(csv), "text/csv"),
-                                        201);
+        const nlohmann::json r =
+            expect(call(s.target, s.token, http::verb::post,
+                        "/api/v1/ra/carriers?org_node=" + encode_query(imp->org_node), to_string(csv), "text/csv"),
+                   201);
         std::cout << r.dump(2) << "\n";
     });
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <string>
 
 namespace yinxin::ra {
@@ -15,9 +16,9 @@ std::optional<E> from_name(const std::array<std::string_view, N>& names, std::st
     return std::nullopt;
 }
 
-constexpr std::array<std::string_view, 3> k_subject_kinds{"person", "organisation", "device"};
-constexpr std::array<std::string_view, 6> k_request_kinds{"issue",      "renewal",    "change",
-                                                          "revocation", "suspension", "unsuspension"};
+constexpr std::array<std::string_view, 4> k_subject_kinds{"person", "organisation", "device", "carrier"};
+constexpr std::array<std::string_view, 8> k_request_kinds{
+    "issue", "renewal", "change", "revocation", "suspension", "unsuspension", "key_recovery", "judicial_recovery"};
 constexpr std::array<std::string_view, 6> k_states{"submitted", "approved",  "reviewed",
                                                    "completed", "delivered", "rejected"};
 constexpr std::array<std::string_view, 4> k_delivery{"mail", "courier", "collection", "online"};
@@ -63,6 +64,21 @@ constexpr std::array<FieldSpec, 13> k_device{{
     {"phone", "联系电话", true, S::phone},
     {"address", "通信地址", false, S::text},
     {"postcode", "邮政编码", false, S::postcode},
+}};
+
+// 表 A.4 证书载体解锁申请表 (also the key-recovery form of §6.4.5)
+constexpr std::array<FieldSpec, 11> k_carrier{{
+    {"name", "姓名", true, S::text},
+    {"gender", "性别", false, S::gender},
+    {"id_number", "身份证号", true, S::id_number},
+    {"province_city", "所在省份/城市", true, S::text},
+    {"address", "通信地址", false, S::text},
+    {"postcode", "邮政编码", false, S::postcode},
+    {"email", "电子邮件", false, S::email},
+    {"phone", "联系电话", true, S::phone},
+    {"unit_department", "所属单位及部门", true, S::text},
+    {"position", "职务", false, S::text},
+    {"carrier_no", "证书载体编号", true, S::carrier},
 }};
 
 bool all_digits(std::string_view s) noexcept {
@@ -188,6 +204,9 @@ Status check_syntax(const FieldSpec& f, std::string_view v) {
         case S::ip:
             if (valid_ipv4(v) || valid_ipv6(v)) return ok_status();
             return field_error(f, "not an IPv4 or IPv6 address");
+        case S::carrier:
+            if (v.size() == 16 && all_digits(v)) return ok_status();
+            return field_error(f, "the 16 digits printed on the back of the USB key or card");
     }
     return ok_status();
 }
@@ -216,6 +235,7 @@ std::span<const FieldSpec> form_fields(SubjectKind kind) noexcept {
         case SubjectKind::person: return k_person;
         case SubjectKind::organisation: return k_organisation;
         case SubjectKind::device: return k_device;
+        case SubjectKind::carrier: return k_carrier;
     }
     return {};
 }
@@ -232,7 +252,16 @@ bool valid_citizen_id(std::string_view id) noexcept {
     int sum = 0;
     for (std::size_t i = 0; i < 17; ++i) sum += (id[i] - '0') * weights[i];
     const char last = id[17] == 'x' ? 'X' : id[17];
-    return last == checks[static_cast<std::size_t>(sum % 11)];
+    if (last != checks[static_cast<std::size_t>(sum % 11)]) return false;
+    // Positions 7-14: the birth date YYYYMMDD, a real calendar day.
+    auto num = [id](std::size_t at, std::size_t n) {
+        unsigned v = 0;
+        for (std::size_t i = at; i < at + n; ++i) v = v * 10 + static_cast<unsigned>(id[i] - '0');
+        return v;
+    };
+    const std::chrono::year_month_day birth{std::chrono::year(static_cast<int>(num(6, 4))),
+                                            std::chrono::month(num(10, 2)), std::chrono::day(num(12, 2))};
+    return birth.ok() && birth.year() >= std::chrono::year(1900);
 }
 
 bool valid_social_credit_code(std::string_view code) noexcept {
@@ -276,6 +305,7 @@ std::string_view default_profile(SubjectKind kind) noexcept {
         case SubjectKind::person: return "personnel-sign";
         case SubjectKind::organisation: return "organisation-sign";
         case SubjectKind::device: return "device-sign";
+        case SubjectKind::carrier: return "personnel-sign";
     }
     return "personnel-sign";
 }
@@ -286,6 +316,7 @@ SubjectData subject_data(const ApplicationForm& form) {
     if (auto region = form.get("province_city"); !region.empty()) d.subject.emplace_back("ST", std::string(region));
     switch (form.kind) {
         case SubjectKind::person:
+        case SubjectKind::carrier:
             d.subject.emplace_back("O", std::string(form.get("unit_department")));
             d.subject.emplace_back("CN", std::string(form.get("name")));
             d.identities.emplace_back("identify_code", std::string(form.get("id_number")));

@@ -326,6 +326,12 @@ std::optional<CardMode> card_mode_from_number(std::int64_t n) noexcept {
     return static_cast<CardMode>(n);
 }
 
+bool valid_holder_id_number(std::string_view id) noexcept {
+    // ra::valid_citizen_id: GB 11643-1999 §5 check character and a real birth date; the card
+    // service normalises 'x' to 'X' first, so a lower-case one here is a bug in the caller.
+    return id.size() == 18 && id[17] != 'x' && valid_citizen_id(id);
+}
+
 std::string csv_field(std::string_view s) {
     if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
     std::string out = "\"";
@@ -353,7 +359,7 @@ Result<std::vector<CardRecord>> parse_card_data(std::string_view text) {
             YX_ASSIGN_OR_RETURN(r.card_number, card_number_field(f[0]));
             YX_ASSIGN_OR_RETURN(r.id_number, id_number_field(f[1]));
             // The card issuing system's own data must be right: a bad check digit refuses the file.
-            if (!valid_citizen_id(r.id_number))
+            if (!valid_holder_id_number(r.id_number))
                 return bad_request("id_number fails the GB 11643 check digit or has no valid birth date");
             YX_ASSIGN_OR_RETURN(r.name, name_field(f[2]));
             YX_ASSIGN_OR_RETURN(r.division_code, division_field(f[3]));
@@ -739,7 +745,7 @@ Result<std::optional<ca::IssueRequest>> CardBatchService::prepare_item(const Car
         return std::optional<ca::IssueRequest>{};
     };
     const std::string& card = item.card_number;
-    if (!valid_citizen_id(item.id_number))
+    if (!valid_holder_id_number(item.id_number))
         return fail(Errc::ra_bad_request, "card " + card + ": the ID number fails the GB 11643 check digit");
     // §6.4.7.2 b): the application data must agree with the card-issuance data. The recorded
     // values are not echoed: the result file goes back to the vendor.

@@ -134,7 +134,9 @@ std::string describe(const Notification& n) {
     return d;
 }
 
-Status send_webhook(const std::string& name, const WebhookConfig& w, const Notification& n) {
+// `unreachable`: no answer or a 5xx (the receiver is down); a 4xx is about this notification.
+Status send_webhook(const std::string& name, const WebhookConfig& w, const Notification& n, bool* unreachable) {
+    *unreachable = true;
     publish::CallbackConfig c;
     c.url = w.url;
     c.ca_file = w.ca_file;
@@ -145,6 +147,7 @@ Status send_webhook(const std::string& name, const WebhookConfig& w, const Notif
     if (!n.object_id.empty()) request.headers.emplace_back("X-Yinxin-Object-Id", n.object_id);
     auto answer = publish::post_callback(c, request);
     if (!answer.ok()) return make_error(Errc::ra_delivery_failed, "webhook '" + name + "': " + answer.error().message);
+    *unreachable = answer->status >= 500;
     if (answer->status < 200 || answer->status > 299) {
         std::string body = answer->body.substr(0, 200);
         for (char& ch : body)
@@ -262,6 +265,12 @@ NotificationDelivery::NotificationDelivery(Outbox& outbox, const Clock& clock, N
     : m_outbox(outbox), m_clock(clock), m_config(std::move(config)), m_options(std::move(options)) {}
 
 Status NotificationDelivery::send(const Notification& n) {
+    bool unreachable = false;
+    return send(n, &unreachable);
+}
+
+Status NotificationDelivery::send(const Notification& n, bool* unreachable) {
+    *unreachable = true;
     switch (n.channel) {
         case NotifyChannel::email: {
             if (!m_config.smtp)
@@ -276,14 +285,14 @@ Status NotificationDelivery::send(const Notification& n) {
             m.body = n.body;
             m.date = m_clock.now();
             m.created_at = n.created_at;
-            return smtp::send_mail(*m_config.smtp, m, m_options.ehlo_name);
+            return smtp::send_mail(*m_config.smtp, m, m_options.ehlo_name, unreachable);
         }
         case NotifyChannel::webhook: {
             const auto it = m_config.webhooks.find(n.recipient);
             if (it == m_config.webhooks.end())
                 return make_error(Errc::ra_delivery_failed, "not sent: no webhook named '" + n.recipient +
                                                                 "' is configured (\"webhooks\" in notify.json)");
-            return send_webhook(it->first, it->second, n);
+            return send_webhook(it->first, it->second, n, unreachable);
         }
     }
     return make_error(Errc::internal, "unknown notification channel");
@@ -292,6 +301,8 @@ Status NotificationDelivery::send(const Notification& n) {
 Result<DeliveryReport> NotificationDelivery::deliver_due(std::size_t limit) {
     YX_ASSIGN_OR_RETURN(std::vector<Notification> due, m_outbox.due(m_clock.now(), limit));
     DeliveryReport report;
+    // Servers that failed in this round: "email", or "webhook:<name>".
+    std::map<std::string, Error> unreachable;
     for (const Notification& n : due) {
         DeliveryEvent ev;
         ev.id = n.id;
@@ -300,7 +311,16 @@ Result<DeliveryReport> NotificationDelivery::deliver_due(std::size_t limit) {
         ev.recipient = n.recipient;
         ev.object_id = n.object_id;
         ev.attempts = n.attempts;
-        const Status sent = send(n);
+        const std::string server =
+            n.channel == NotifyChannel::email ? std::string("email") : "webhook:" + n.recipient;
+        Status sent = ok_status();
+        if (auto it = unreachable.find(server); it != unreachable.end()) {
+            sent = make_error(Errc::ra_delivery_failed, "not attempted: " + it->second.message);
+        } else {
+            bool server_failure = false;
+            sent = send(n, &server_failure);
+            if (!sent.ok() && server_failure) unreachable.emplace(server, sent.error());
+        }
         Status recorded = ok_status();
         if (sent.ok()) {
             ev.delivered = true;

@@ -131,6 +131,7 @@ public:
         YX_ASSIGN_OR_RETURN(Reply r,
                             command("MAIL FROM:<" + m.from + ">" + (sends_8bit ? " BODY=8BITMIME" : ""), "MAIL FROM"));
         YX_TRY(expect(r, 2, "MAIL FROM"));
+        m_past_sender = true;
         YX_ASSIGN_OR_RETURN(r, command("RCPT TO:<" + m.to + ">", "RCPT TO"));
         YX_TRY(expect(r, 2, "RCPT TO <" + m.to + ">"));
         YX_ASSIGN_OR_RETURN(r, command("DATA", "DATA"));
@@ -142,6 +143,9 @@ public:
         (void)command("QUIT", "QUIT");
         return ok_status();
     }
+
+    // MAIL FROM was accepted: a failure after it is about this message, not the server.
+    bool past_sender() const noexcept { return m_past_sender; }
 
 private:
     Error fail(const std::string& what) const {
@@ -350,6 +354,7 @@ private:
     net::ssl::context m_tls_context;
     beast::ssl_stream<beast::tcp_stream> m_stream;
     bool m_tls = false;
+    bool m_past_sender = false;
     std::string m_read;
     std::set<std::string> m_extensions;
     std::set<std::string> m_auth_mechanisms;
@@ -506,11 +511,15 @@ std::string dot_stuff(std::string_view message) {
     return out;
 }
 
-Status send_mail(const SmtpConfig& config, const MailMessage& m, std::string_view ehlo_name) {
+Status send_mail(const SmtpConfig& config, const MailMessage& m, std::string_view ehlo_name, bool* server_failure) {
+    if (server_failure != nullptr) *server_failure = false;
     try {
         Session session(config);
-        return session.run(m, ehlo_name);
+        Status s = session.run(m, ehlo_name);
+        if (!s.ok() && server_failure != nullptr) *server_failure = !session.past_sender();
+        return s;
     } catch (const std::exception& e) {
+        if (server_failure != nullptr) *server_failure = true;
         // Asio reports resource exhaustion (no sockets, no memory) by exception.
         return make_error(Errc::ra_delivery_failed,
                           "SMTP " + config.host + ":" + std::to_string(config.port) + ": " + e.what());

@@ -44,7 +44,10 @@ std::string build_message(const MailMessage& m, bool eight_bit);
 std::string dot_stuff(std::string_view message);
 
 // One message over a fresh connection. ra.delivery_failed with the step and the server's answer
-// (or the network error); a password is never part of a message.
-Status send_mail(const SmtpConfig& config, const MailMessage& m, std::string_view ehlo_name);
+// (or the network error); a password is never part of a message. `server_failure` (when given) is
+// set when the failure came before the server considered the recipient (connection, TLS, EHLO,
+// AUTH, MAIL FROM): the next message would fail the same way.
+Status send_mail(const SmtpConfig& config, const MailMessage& m, std::string_view ehlo_name,
+                 bool* server_failure = nullptr);
 
 }  // namespace yinxin::ra::smtp

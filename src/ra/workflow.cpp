@@ -207,8 +207,16 @@ Status Workflow::check_renewable(const ca::CertificateRecord& cert, bool online)
 Result<RaRequest> Workflow::submit(std::string_view actor, const SubmitRequest& in) {
     std::string role;
     auto run = [&]() -> Result<RaRequest> {
-        YX_ASSIGN_OR_RETURN(auth::StaffRecord who, m_auth.authorize(actor, Action::ra_application_submit, in.org_node));
+        const Action action = is_key_recovery(in.kind)             ? Action::ra_keyrecovery_request
+                              : in.kind == RequestKind::revocation ? Action::ra_revocation_request
+                                                                   : Action::ra_application_submit;
+        YX_ASSIGN_OR_RETURN(auth::StaffRecord who, m_auth.authorize(actor, action, in.org_node));
         role = role_of(who);
+        // §6.4.5.3: the judicial officer's application is entered by staff, never self-service.
+        if (in.kind == RequestKind::judicial_recovery && who.role != Role::business_operator)
+            return make_error(Errc::auth_denied, "a judicial recovery request is entered by an RA operator");
+        if (is_key_recovery(in.kind) != (in.form.kind == SubjectKind::carrier))
+            return bad("key-recovery requests, and only they, use form A.4 (subject_kind carrier)");
         YX_TRY(validate_form(in.form));
         RaRequest r;
         YX_ASSIGN_OR_RETURN(Bytes idb, m_rng.bytes(8));
@@ -378,6 +386,9 @@ Result<RaRequest> Workflow::review(std::string_view actor, std::string_view id, 
     auto r = run();
     audit_step(actor, role, "ra.request.review", id, "证书管理部门 review", r ? ok_status() : Status(r.error()));
     if (!r) return r;
+    // Key recovery is carried out by the KMC with two of its staff (§6.4.5.2): after both approvals
+    // the request waits, reviewed, in the KMC's queue (list kind=key_recovery, state=reviewed).
+    if (is_key_recovery(r->kind)) return r;
     return complete_reviewed(std::move(r).value(), *reviewer);
 }
 
@@ -398,6 +409,9 @@ Result<RaRequest> Workflow::complete_reviewed(RaRequest r, const auth::StaffReco
         if (r.state != RequestState::reviewed)
             return make_error(Errc::ra_illegal_transition, "only a reviewed request goes to the CA; " + r.id + " is " +
                                                                std::string(request_state_name(r.state)));
+        if (is_key_recovery(r.kind))
+            return make_error(Errc::ra_illegal_transition,
+                              r.id + " is a key-recovery request: the KMC carries it out, not the CA");
         // The CA checks the signed RA→CA request: the reviewer's signature over the payload as it is
         // now, by a member who still may review on this node.
         YX_ASSIGN_OR_RETURN(auto events, m_store.history(r.id));

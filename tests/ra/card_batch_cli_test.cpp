@@ -40,7 +40,7 @@ protected:
             return;
         }
         // The card issuing system's data for cardholders 0..999 of the demo branch city-a.
-        yinxin::test::write_file(s_data->dir() + "/cards.csv", CardBatchFixture::card_data_csv(0, 1000));
+        yinxin::test::write_file(s_data->dir() + "/cards.csv", card_data_csv(0, 1000));
         r = s_data->run({"card", "data", "import", s_data->dir() + "/cards.csv", "--data-dir", s_data->dir(),
                          "--operator", "ra.operator"});
         if (r.exit_code != 0) {
@@ -94,7 +94,7 @@ CliData* CardCli::s_data = nullptr;
 bool CardCli::s_ready = false;
 
 TEST_F(CardCli, BatchWithProgressResultFileAndIdempotentResubmission) {
-    std::string csv = CardBatchFixture::batch_csv(0, 28);
+    std::string csv = batch_csv(0, 28);
     csv += card_number(28) + "," + citizen_id(28) + ",Not The Holder," +
            hex_encode(card_key(28).public_key().point()) + ",\n";
     csv += card_number(5000) + "," + citizen_id(5000) + "," + holder_name(5000) + "," +
@@ -145,13 +145,13 @@ TEST_F(CardCli, BatchWithProgressResultFileAndIdempotentResubmission) {
     for (const auto& [rid, n] : issued) EXPECT_EQ(n, 1) << rid;
 
     // An auditor may not submit card batches.
-    r = s_data->run(with_signing({"card", "batch", "submit", write("batch-x.csv", CardBatchFixture::batch_csv(40, 42)),
+    r = s_data->run(with_signing({"card", "batch", "submit", write("batch-x.csv", batch_csv(40, 42)),
                                   "--ca", "demo-sub", "--operator", "auditor"}));
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("auth.denied"), std::string::npos) << r.output;
     // A malformed file names its line and stores nothing.
     r = s_data->run(with_signing({"card", "batch", "submit",
-                                  write("batch-bad.csv", CardBatchFixture::batch_csv(40, 42) + "A1,2\n"), "--ca",
+                                  write("batch-bad.csv", batch_csv(40, 42) + "A1,2\n"), "--ca",
                                   "demo-sub", "--operator", "ra.operator"}));
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("ra.bad_request"), std::string::npos) << r.output;
@@ -159,7 +159,7 @@ TEST_F(CardCli, BatchWithProgressResultFileAndIdempotentResubmission) {
 }
 
 TEST_F(CardCli, StopAfterOneChunkThenResume) {
-    const std::string file = write("batch-b.csv", CardBatchFixture::batch_csv(100, 150));
+    const std::string file = write("batch-b.csv", batch_csv(100, 150));
     auto r = s_data->run(with_signing({"card", "batch", "submit", file, "--ca", "demo-sub", "--operator",
                                        "ra.operator", "--chunk-size", "20", "--max-chunks", "1"}));
     ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -173,7 +173,7 @@ TEST_F(CardCli, StopAfterOneChunkThenResume) {
 
 TEST_F(CardCli, KilledMidBatchResumesWithoutIssuingTwice) {
     constexpr int k_items = 400;
-    const std::string file = write("batch-c.csv", CardBatchFixture::batch_csv(200, 200 + k_items));
+    const std::string file = write("batch-c.csv", batch_csv(200, 200 + k_items));
     std::vector<std::string> argv = with_signing({"card", "batch", "submit", file, "--ca", "demo-sub",
                                                   "--operator", "ra.operator", "--chunk-size", "20"});
     argv.insert(argv.begin(), std::string(yinxin::test::k_yinxin_cli));

@@ -112,6 +112,25 @@ inline std::vector<std::string> text_lines(std::string_view text) {
     return out;
 }
 
+// Card-issuance CSV for cardholders [from, to) on `org_node`.
+inline std::string card_data_csv(std::uint32_t from, std::uint32_t to, const std::string& org_node = "city-a") {
+    std::string csv = "card_number,id_number,name,division_code,org_node\n";
+    for (std::uint32_t n = from; n < to; ++n)
+        csv += card_number(n) + "," + citizen_id(n) + "," + holder_name(n) + ",370302," + org_node + "\n";
+    return csv;
+}
+
+// A batch line of cardholder n with its key as a hex point.
+inline std::string batch_line(std::uint32_t n, std::string_view salt = "card") {
+    return card_number(n) + "," + citizen_id(n) + "," + holder_name(n) + "," +
+           hex_encode(card_key(n, salt).public_key().point()) + ",\n";
+}
+inline std::string batch_csv(std::uint32_t from, std::uint32_t to, std::string_view salt = "card") {
+    std::string csv = "card_number,id_number,name,public_key,pkcs10\n";
+    for (std::uint32_t n = from; n < to; ++n) csv += batch_line(n, salt);
+    return csv;
+}
+
 class CardBatchFixture : public ca::test::CaFixture {
 protected:
     void SetUp() override {
@@ -144,7 +163,7 @@ protected:
         create("ra.admin", "bo.b", auth::Role::business_operator, "city-b", auth::Subsystem::ra);
         create("ra.admin", "ci", auth::Role::card_issuer, "city-a");
         create("ra.admin", "ci.b", auth::Role::card_issuer, "city-b");
-        create("ra.admin", "app", auth::Role::applicant, "city-a.hall");
+        create("bo", "app", auth::Role::applicant, "city-a.hall");  // operators register applicants
         make_service();
     }
 
@@ -200,25 +219,6 @@ protected:
         n.kind = kind;
         n.name = "node " + id;
         return n;
-    }
-
-    // Card-issuance CSV for cardholders [from, to) on `org_node`.
-    static std::string card_data_csv(std::uint32_t from, std::uint32_t to, const std::string& org_node = "city-a") {
-        std::string csv = "card_number,id_number,name,division_code,org_node\n";
-        for (std::uint32_t n = from; n < to; ++n)
-            csv += card_number(n) + "," + citizen_id(n) + "," + holder_name(n) + ",370302," + org_node + "\n";
-        return csv;
-    }
-
-    // A batch line of cardholder n with its key as a hex point.
-    static std::string batch_line(std::uint32_t n, std::string_view salt = "card") {
-        return card_number(n) + "," + citizen_id(n) + "," + holder_name(n) + "," +
-               hex_encode(card_key(n, salt).public_key().point()) + ",\n";
-    }
-    static std::string batch_csv(std::uint32_t from, std::uint32_t to, std::string_view salt = "card") {
-        std::string csv = "card_number,id_number,name,public_key,pkcs10\n";
-        for (std::uint32_t n = from; n < to; ++n) csv += batch_line(n, salt);
-        return csv;
     }
 
     void import(const std::string& csv, const std::string& actor = "bo") {

@@ -3,6 +3,8 @@
 // that holds the demo CA keys and the carrier-code key, real certificates from the demo issuing CA,
 // staff decisions SM2-signed with the members' own keys, the HTTP routes on a loopback port, and
 // the `yinxin carrier` CLI against that server.
+#include "yinxin/ra/carrier.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,7 +19,6 @@
 #include "yinxin/api/carrier_routes.h"
 #include "yinxin/auth/service.h"
 #include "yinxin/crypto/random.h"
-#include "yinxin/ra/carrier.h"
 #include "yinxin/store/sqlite_audit_store.h"
 #include "yinxin/store/sqlite_auth_store.h"
 #include "yinxin/store/sqlite_carrier_store.h"
@@ -157,13 +158,13 @@ protected:
 
     // Imports two carriers into jinan and assigns the first to 张三 (a real certificate).
     void stock_and_assign() {
-        YX_ASSERT_OK(svc->import_csv(as("clerk"), "jinan",
-                                     delivery({line("6201000000000001", "PUK-Zq81v7Rw"),
-                                               line("6201000000000002", "PUK-Mx30c2Lp")})));
+        YX_ASSERT_OK(svc->import_csv(
+            as("clerk"), "jinan",
+            delivery({line("6201000000000001", "PUK-Zq81v7Rw"), line("6201000000000002", "PUK-Mx30c2Lp")})));
         serial = issue("张三");
         ASSERT_FALSE(serial.empty());
-        YX_ASSERT_OK(svc->assign(as("clerk"), "6201000000000001", "demo-sub", serial,
-                                 {"张三", k_zhang_id, "jinan.hall"}));
+        YX_ASSERT_OK(
+            svc->assign(as("clerk"), "6201000000000001", "demo-sub", serial, {"张三", k_zhang_id, "jinan.hall"}));
     }
 
     UnlockForm form(const std::string& carrier_no = "6201000000000001") const {
@@ -190,7 +191,10 @@ protected:
 
     std::vector<audit::AuditRecord> audit_records(const std::string& action) {
         std::vector<audit::AuditRecord> out;
-        for (auto& r : audit_store->read_range(1, 100000).value())
+        const auto all = audit_store->read_range(1, 10000);
+        EXPECT_TRUE(all.ok());
+        if (!all.ok()) return out;
+        for (const auto& r : *all)
             if (r.action == action) out.push_back(r);
         return out;
     }
@@ -223,7 +227,7 @@ TEST(CarrierFormat, NumbersIdsAndPayload) {
     r.form.name = "张三";
     r.form.carrier_no = "6201000000000001";
     const std::string p = unlock_payload(r);
-    EXPECT_EQ(p.find("\"address\""), 2u);  // sorted keys, compact
+    EXPECT_EQ(p.find("{\"address\":"), 0u);  // sorted keys, compact
     EXPECT_NE(p.find("\"id\":\"ul-0011223344556677\""), std::string::npos);
     EXPECT_EQ(unlock_payload_hash(r).size(), 32u);
     r.form.postcode = "250014";
@@ -303,10 +307,10 @@ TEST_F(CarrierTest, BadLineRefusesTheWholeFileNamingIt) {
 }
 
 TEST_F(CarrierTest, DuplicateCarrierNumbersAreRefused) {
-    auto twice = svc->import_csv(as("clerk"), "jinan",
-                                 delivery({line("6201000000000001", "PUK-aaaa1111"),
-                                           line("6201000000000002", "PUK-bbbb2222"),
-                                           line("6201000000000001", "PUK-cccc3333")}));
+    auto twice =
+        svc->import_csv(as("clerk"), "jinan",
+                        delivery({line("6201000000000001", "PUK-aaaa1111"), line("6201000000000002", "PUK-bbbb2222"),
+                                  line("6201000000000001", "PUK-cccc3333")}));
     ASSERT_FALSE(twice.ok());
     EXPECT_EQ(twice.code(), Errc::ra_duplicate);
     EXPECT_NE(twice.error().message.find("line 4"), std::string::npos) << twice.error().message;
@@ -315,9 +319,9 @@ TEST_F(CarrierTest, DuplicateCarrierNumbersAreRefused) {
 
     YX_ASSERT_OK(svc->import_csv(as("clerk"), "jinan", delivery({line("6201000000000001", "PUK-aaaa1111")})));
     // A later file repeating a known number stores none of its carriers.
-    auto again = svc->import_csv(as("qd.op"), "qingdao",
-                                 delivery({line("6201000000000005", "PUK-eeee5555"),
-                                           line("6201000000000001", "PUK-ffff6666")}));
+    auto again =
+        svc->import_csv(as("qd.op"), "qingdao",
+                        delivery({line("6201000000000005", "PUK-eeee5555"), line("6201000000000001", "PUK-ffff6666")}));
     ASSERT_FALSE(again.ok());
     EXPECT_EQ(again.code(), Errc::ra_duplicate);
     EXPECT_NE(again.error().message.find("6201000000000001"), std::string::npos);
@@ -327,9 +331,9 @@ TEST_F(CarrierTest, DuplicateCarrierNumbersAreRefused) {
 }
 
 TEST_F(CarrierTest, AssignmentNeedsAnInStockCarrierOfTheSubtreeAndAnIssuedCertificate) {
-    YX_ASSERT_OK(svc->import_csv(as("clerk"), "jinan",
-                                 delivery({line("6201000000000001", "PUK-aaaa1111"),
-                                           line("6201000000000002", "PUK-bbbb2222")})));
+    YX_ASSERT_OK(svc->import_csv(
+        as("clerk"), "jinan",
+        delivery({line("6201000000000001", "PUK-aaaa1111"), line("6201000000000002", "PUK-bbbb2222")})));
     YX_ASSERT_OK(svc->import_csv(as("qd.op"), "qingdao", delivery({line("6202000000000001", "PUK-qqqq1111")})));
     serial = issue("张三");
     ASSERT_FALSE(serial.empty());
@@ -381,7 +385,7 @@ TEST_F(CarrierTest, AssignmentNeedsAnInStockCarrierOfTheSubtreeAndAnIssuedCertif
     ASSERT_TRUE(in_stock.ok());
     ASSERT_EQ(in_stock->size(), 1u);
     EXPECT_EQ((*in_stock)[0].carrier_no, "6201000000000002");
-    EXPECT_EQ(audit_records("ra.carrier.assign").size(), 10u);
+    EXPECT_EQ(audit_records("ra.carrier.assign").size(), 11u);
     EXPECT_EQ(audit_records("ra.carrier.retire").size(), 3u);
 }
 
@@ -458,8 +462,7 @@ TEST_F(CarrierTest, TheOperatorWhoEnteredTheFormCannotReviewIt) {
     // The approver cannot also review.
     YX_EXPECT_CODE(svc->review_unlock(as("apv"), req.id, sign("apv", "approve", req)), Errc::auth_denied);
     YX_EXPECT_CODE(svc->review_unlock(as("clerk"), req.id, sign("clerk", "approve", req)), Errc::auth_same_person);
-    YX_EXPECT_CODE(svc->reject_unlock(as("clerk"), req.id, "no", sign("clerk", "reject", req)),
-                   Errc::auth_same_person);
+    YX_EXPECT_CODE(svc->reject_unlock(as("clerk"), req.id, "no", sign("clerk", "reject", req)), Errc::auth_same_person);
     auto still = svc->get_unlock(as("checker"), req.id);
     ASSERT_TRUE(still.ok());
     EXPECT_EQ(still->state, UnlockState::approved);
@@ -669,10 +672,17 @@ protected:
 
     nlohmann::json form_json() const {
         const UnlockForm f = form();
-        return {{"name", f.name},         {"gender", "male"},         {"id_number", f.id_number},
-                {"province_city", f.province_city}, {"address", f.address}, {"postcode", f.postcode},
-                {"email", f.email},       {"phone", f.phone},         {"unit", f.unit},
-                {"position", f.position}, {"carrier_no", f.carrier_no}};
+        return {{"name", f.name},
+                {"gender", "male"},
+                {"id_number", f.id_number},
+                {"province_city", f.province_city},
+                {"address", f.address},
+                {"postcode", f.postcode},
+                {"email", f.email},
+                {"phone", f.phone},
+                {"unit", f.unit},
+                {"position", f.position},
+                {"carrier_no", f.carrier_no}};
     }
 
     std::shared_ptr<yinxin::test::CaptureSink> sink = std::make_shared<yinxin::test::CaptureSink>();

@@ -393,6 +393,7 @@ TEST_F(Notify, RefusalAndOutageAreRetriedWithBackoffUntilDelivered) {
     EXPECT_EQ(n.attempts, 2);
     EXPECT_EQ(n.next_attempt_at, k_t0 + 30s + 60s);
     EXPECT_NE(n.last_error.find("cannot connect"), std::string::npos) << n.last_error;
+    EXPECT_TRUE(row(other).last_error.starts_with("not attempted: ")) << row(other).last_error;
 
     // 3. It answers the end of DATA with 451 (temporary): attempt 3, next in 120 s.
     sink = std::make_unique<SmtpSink>(SmtpSink::Options{.port = port});
@@ -431,14 +432,24 @@ TEST_F(Notify, StalledServerTimesOut) {
     SmtpSink sink(SmtpSink::Options{.stall = true});
     ra::NotifyConfig c = config_with_smtp(sink.port());
     c.smtp->timeout = 1s;
-    const auto id = enqueue({email("zhangsan@example.gov.cn", "x", "y\n")})[0];
+    const auto ids = enqueue({email("zhangsan@example.gov.cn", "x", "y\n"), email("lisi@example.gov.cn", "x", "y\n"),
+                              email("wangwu@example.gov.cn", "x", "y\n")});
     const auto start = std::chrono::steady_clock::now();
     auto report = delivery(c).deliver_due();
     const auto took = std::chrono::steady_clock::now() - start;
     ASSERT_TRUE(report.ok());
-    EXPECT_EQ(report->failed, 1u);
-    EXPECT_LT(took, 5s);
-    EXPECT_NE(row(id).last_error.find("greeting: no answer within 1 s"), std::string::npos) << row(id).last_error;
+    EXPECT_EQ(report->failed, 3u);
+    // One timeout for the round, not one per notification: the others are not attempted.
+    EXPECT_LT(took, 2500ms);
+    EXPECT_EQ(sink.connections(), 1u);
+    EXPECT_NE(row(ids[0]).last_error.find("greeting: no answer within 1 s"), std::string::npos)
+        << row(ids[0]).last_error;
+    for (auto id : {ids[1], ids[2]}) {
+        const auto n = row(id);
+        EXPECT_TRUE(n.last_error.starts_with("not attempted: SMTP 127.0.0.1:")) << n.last_error;
+        EXPECT_EQ(n.attempts, 1);
+        EXPECT_EQ(n.next_attempt_at, k_t0 + 30s);
+    }
 }
 
 // ---- webhooks ---------------------------------------------------------------------------------

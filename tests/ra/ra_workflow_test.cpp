@@ -485,5 +485,48 @@ TEST_F(Workflow, StatisticsByProfileRegionStatusAndPeriod) {
     EXPECT_EQ(by_status["revoked"], 1);
 }
 
+TEST_F(Workflow, KeyRecoveryRequestsWaitForTheKmcAfterBothApprovals) {
+    RaRequest issued = issued_request();
+    SubmitRequest k;
+    k.kind = RequestKind::key_recovery;
+    k.form.kind = SubjectKind::carrier;
+    k.form.fields = person_form().fields;
+    k.form.fields.erase("position");
+    k.form.fields["carrier_no"] = "620100000000001";  // 15 digits
+    k.org_node = "jinan.hall";
+    k.target = issued.result;
+    YX_EXPECT_CODE(wf->submit("zhang", k), Errc::ra_bad_request);
+    k.form.fields["carrier_no"] = "6201000000000017";
+    k.form.kind = SubjectKind::person;  // form A.1 is not the recovery form
+    YX_EXPECT_CODE(wf->submit("zhang", k), Errc::ra_bad_request);
+    k.form.kind = SubjectKind::carrier;
+    k.kind = RequestKind::judicial_recovery;  // entered by staff only
+    YX_EXPECT_CODE(wf->submit("zhang", k), Errc::auth_denied);
+    k.kind = RequestKind::key_recovery;
+    auto r = wf->submit("zhang", k);
+    YX_ASSERT_OK(r);
+    auto a = wf->approve("approver", r->id, sign("approver", "approve", *r));
+    YX_ASSERT_OK(a);
+    auto v = wf->review("reviewer", a->id, sign("reviewer", "review", *a));
+    YX_ASSERT_OK(v);
+    EXPECT_EQ(v->state, RequestState::reviewed);
+    YX_EXPECT_CODE(wf->complete("reviewer", v->id), Errc::ra_illegal_transition);
+    RequestFilter f;
+    f.kind = RequestKind::key_recovery;
+    f.state = RequestState::reviewed;
+    auto queue = wf->list("reviewer", f);
+    YX_ASSERT_OK(queue);
+    ASSERT_EQ(queue->size(), 1u);
+    EXPECT_EQ(queue->front().form.get("carrier_no"), "6201000000000017");
+    // A judicial request entered by an operator goes through the same two approvals.
+    k.kind = RequestKind::judicial_recovery;
+    auto j = wf->submit("clerk", k);
+    YX_ASSERT_OK(j);
+    auto ja = wf->approve("approver", j->id, sign("approver", "approve", *j));
+    YX_ASSERT_OK(ja);
+    YX_EXPECT_CODE(wf->review("clerk", ja->id, sign("clerk", "review", *ja)), Errc::auth_same_person);
+    YX_ASSERT_OK(wf->review("reviewer", ja->id, sign("reviewer", "review", *ja)));
+}
+
 }  // namespace
 }  // namespace yinxin::ra

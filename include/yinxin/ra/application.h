@@ -38,14 +38,28 @@
 
 namespace yinxin::ra {
 
-// 表 A.1 人员 (personnel), A.2 机构 (organisation), A.3 设备 (device).
-enum class SubjectKind : std::uint8_t { person, organisation, device };
-std::string_view subject_kind_name(SubjectKind k) noexcept;  // "person", "organisation", "device"
+// 表 A.1 人员 (personnel), A.2 机构 (organisation), A.3 设备 (device), A.4 证书载体解锁申请表 (the
+// carrier form, also used for key-recovery requests, §6.4.5).
+enum class SubjectKind : std::uint8_t { person, organisation, device, carrier };
+std::string_view subject_kind_name(SubjectKind k) noexcept;  // "person", "organisation", "device", "carrier"
 std::optional<SubjectKind> subject_kind_from_name(std::string_view name) noexcept;
 
-enum class RequestKind : std::uint8_t { issue, renewal, change, revocation, suspension, unsuspension };
+enum class RequestKind : std::uint8_t {
+    issue,
+    renewal,
+    change,
+    revocation,
+    suspension,
+    unsuspension,
+    key_recovery,       // §6.4.5.2: the holder's escrowed encryption key
+    judicial_recovery,  // §6.4.5.3: for a judicial officer (entered by an operator)
+};
 std::string_view request_kind_name(RequestKind k) noexcept;
 std::optional<RequestKind> request_kind_from_name(std::string_view name) noexcept;
+// key_recovery and judicial_recovery end, after the two approvals, in the KMC's queue (reviewed).
+constexpr bool is_key_recovery(RequestKind k) noexcept {
+    return k == RequestKind::key_recovery || k == RequestKind::judicial_recovery;
+}
 // issue, renewal and change end in a new certificate.
 constexpr bool issues_certificate(RequestKind k) noexcept {
     return k == RequestKind::issue || k == RequestKind::renewal || k == RequestKind::change;
@@ -63,7 +77,7 @@ std::optional<DeliveryMethod> delivery_method_from_name(std::string_view name) n
 
 // One field of a form: its key in the JSON form, the label printed on the paper form, whether it
 // is required, and its syntax.
-enum class FieldSyntax : std::uint8_t { text, gender, id_number, postcode, email, phone, org_code, mac, ip };
+enum class FieldSyntax : std::uint8_t { text, gender, id_number, postcode, email, phone, org_code, mac, ip, carrier };
 struct FieldSpec {
     std::string_view key;
     std::string_view label_zh;
@@ -85,7 +99,8 @@ struct ApplicationForm {
 // unified social credit code with its GB 32100 check character or 9-character organisation code,
 // MAC, IPv4/IPv6), or longer than 256 bytes.
 Status validate_form(const ApplicationForm& form);
-// GB 11643-1999: 17 digits and the ISO 7064 MOD 11-2 check character (0-9 or X).
+// GB 11643-1999: 17 digits and the ISO 7064 MOD 11-2 check character (0-9, X or x), with a real
+// birth date (YYYYMMDD, from 1900) in positions 7-14.
 bool valid_citizen_id(std::string_view id) noexcept;
 // GB 32100-2015: 18 characters of the code alphabet with the MOD 31 check character.
 bool valid_social_credit_code(std::string_view code) noexcept;

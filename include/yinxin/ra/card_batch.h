@@ -66,7 +66,6 @@
 #include "yinxin/ca/issuer.h"
 #include "yinxin/ca/store.h"
 #include "yinxin/profile/profile.h"
-#include "yinxin/ra/application.h"
 
 namespace yinxin::ra {
 
@@ -275,6 +274,10 @@ protected:
 
 inline constexpr std::size_t k_max_card_file_bytes = std::size_t{64} * 1024 * 1024;
 inline constexpr std::size_t k_max_batch_items = 100'000;
+
+// A cardholder's 公民身份号码: ra::valid_citizen_id (GB 11643-1999 check character, a real birth
+// date) with an upper-case X (the card service normalises before it checks).
+bool valid_holder_id_number(std::string_view id) noexcept;
 
 // Card-issuance CSV (see the file comment); ra.bad_request naming the line on any bad line,
 // ra.duplicate for a card number twice.

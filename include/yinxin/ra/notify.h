@@ -219,7 +219,10 @@ public:
     NotificationDelivery(Outbox& outbox, const Clock& clock, NotifyConfig config, DeliveryOptions options = {});
 
     // Claims up to `limit` due notifications and sends each one: delivered, or failed with its
-    // error and the next attempt after retry_delay(). Fails only when the outbox cannot be read.
+    // error and the next attempt after retry_delay(). When a server cannot be reached (or is not
+    // configured) the round does not try it again for the other notifications it claimed: they
+    // fail with "not attempted: ..." and the same back-off, so a stalled server costs one timeout
+    // per round, not one per notification. Fails only when the outbox cannot be read.
     Result<DeliveryReport> deliver_due(std::size_t limit = 100);
 
     // Sends one notification now without touching the outbox: ra.delivery_failed with the
@@ -227,6 +230,10 @@ public:
     Status send(const Notification& n);
 
 private:
+    // `unreachable` is set when the failure is the server's or the configuration's, not this
+    // notification's: the rest of the round does not try the same server again.
+    Status send(const Notification& n, bool* unreachable);
+
     Outbox& m_outbox;
     const Clock& m_clock;
     NotifyConfig m_config;

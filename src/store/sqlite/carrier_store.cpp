@@ -76,16 +76,11 @@ Result<ra::Carrier> read_carrier(const Statement& s) {
 }
 
 std::string form_json(const ra::UnlockForm& f) {
-    return nlohmann::json{{"name", f.name},
-                          {"gender", ra::gender_name(f.gender)},
-                          {"id_number", f.id_number},
-                          {"province_city", f.province_city},
-                          {"address", f.address},
-                          {"postcode", f.postcode},
-                          {"email", f.email},
-                          {"phone", f.phone},
-                          {"unit", f.unit},
-                          {"position", f.position}}
+    return nlohmann::json{{"name", f.name},           {"gender", ra::gender_name(f.gender)},
+                          {"id_number", f.id_number}, {"province_city", f.province_city},
+                          {"address", f.address},     {"postcode", f.postcode},
+                          {"email", f.email},         {"phone", f.phone},
+                          {"unit", f.unit},           {"position", f.position}}
         .dump();
 }
 

@@ -11,10 +11,10 @@ inline constexpr std::string_view k_0009_registration = R"sql(
 CREATE TABLE ra_requests (
     id                TEXT PRIMARY KEY,
     kind              TEXT NOT NULL CHECK (kind IN ('issue', 'renewal', 'change', 'revocation', 'suspension',
-                                                    'unsuspension')),
+                                                    'unsuspension', 'key_recovery', 'judicial_recovery')),
     state             TEXT NOT NULL CHECK (state IN ('submitted', 'approved', 'reviewed', 'completed', 'delivered',
                                                      'rejected')),
-    subject_kind      TEXT NOT NULL CHECK (subject_kind IN ('person', 'organisation', 'device')),
+    subject_kind      TEXT NOT NULL CHECK (subject_kind IN ('person', 'organisation', 'device', 'carrier')),
     form_json         TEXT NOT NULL,
     region            TEXT NOT NULL,
     email             TEXT NOT NULL,
