@@ -113,17 +113,16 @@ public:
             .max_body_bytes = k_max_file_body};
         const RouteOptions json_body{.consumes = {k_json}, .max_body_bytes = std::uint64_t{256} * 1024};
 
-        YX_TRY(server.add_route("POST", "/api/v1/ra/card-data",
-                                audited_entry(log, "ra.card_data.import",
-                                              [&svc, &auth](const Request& req, Entry& e) -> Result<Response> {
-                                                  YX_ASSIGN_OR_RETURN(auto me, bearer_caller(auth, req, &e.note));
-                                                  e.reached = true;
-                                                  YX_ASSIGN_OR_RETURN(auto counts,
-                                                                      svc.import_card_data({me.id, req.peer}, req.body));
-                                                  return Response::json(
-                                                      {{"added", counts.added}, {"unchanged", counts.unchanged}});
-                                              }),
-                                csv_body));
+        YX_TRY(server.add_route(
+            "POST", "/api/v1/ra/card-data",
+            audited_entry(log, "ra.card_data.import",
+                          [&svc, &auth](const Request& req, Entry& e) -> Result<Response> {
+                              YX_ASSIGN_OR_RETURN(auto me, bearer_caller(auth, req, &e.note));
+                              e.reached = true;
+                              YX_ASSIGN_OR_RETURN(auto counts, svc.import_card_data({me.id, req.peer}, req.body));
+                              return Response::json({{"added", counts.added}, {"unchanged", counts.unchanged}});
+                          }),
+            csv_body));
 
         YX_TRY(server.add_route(
             "POST", "/api/v1/ra/card-batches",
@@ -132,7 +131,8 @@ public:
                               YX_ASSIGN_OR_RETURN(auto me, bearer_caller(auth, req, &e.note));
                               ra::BatchRequest br;
                               br.ca_id = std::string(req.query_param("ca").value_or(""));
-                              if (br.ca_id.empty()) return bad_request("query parameter \"ca\" (the issuing CA) is required");
+                              if (br.ca_id.empty())
+                                  return bad_request("query parameter \"ca\" (the issuing CA) is required");
                               br.profile_id = std::string(req.query_param("profile").value_or(""));
                               br.org_node = std::string(req.query_param("org_node").value_or(""));
                               YX_ASSIGN_OR_RETURN(br.mode, mode_param(req, ra::CardMode::vendor_batch));
@@ -200,29 +200,28 @@ public:
                               YX_ASSIGN_OR_RETURN(sr.pkcs10, base64_field(j, "pkcs10", false));
                               e.reached = true;
                               YX_ASSIGN_OR_RETURN(ra::SingleResult r, svc.request_single({me.id, req.peer}, sr));
-                              auto resp = Response::json({{"batch_id", r.batch_id},
-                                                          {"card_number", sr.card_number},
-                                                          {"serial", r.serial_hex},
-                                                          {"certificate", base64_encode(r.certificate_der)},
-                                                          {"certificate_pem", pem_encode("CERTIFICATE", r.certificate_der)},
-                                                          {"created", r.created}},
-                                                         r.created ? 201 : 200);
+                              auto resp =
+                                  Response::json({{"batch_id", r.batch_id},
+                                                  {"card_number", sr.card_number},
+                                                  {"serial", r.serial_hex},
+                                                  {"certificate", base64_encode(r.certificate_der)},
+                                                  {"certificate_pem", pem_encode("CERTIFICATE", r.certificate_der)},
+                                                  {"created", r.created}},
+                                                 r.created ? 201 : 200);
                               resp.headers.emplace_back("Location", "/api/v1/ra/card-batches/" + r.batch_id);
                               return resp;
                           }),
             json_body));
 
-        YX_TRY(server.add_route("GET", "/api/v1/ra/card-certificates/{card}",
-                                [&svc, &auth](const Request& req) -> Result<Response> {
-                                    YX_ASSIGN_OR_RETURN(auto me, bearer_caller(auth, req));
-                                    YX_ASSIGN_OR_RETURN(ra::ResultRow row,
-                                                        svc.certificate_for_card(me.id, req.path_param("card")));
-                                    return Response::json(
-                                        {{"card_number", row.item.card_number},
-                                         {"serial", row.item.serial_hex},
-                                         {"certificate", base64_encode(row.certificate_der)},
-                                         {"certificate_pem", pem_encode("CERTIFICATE", row.certificate_der)}});
-                                }));
+        YX_TRY(server.add_route(
+            "GET", "/api/v1/ra/card-certificates/{card}", [&svc, &auth](const Request& req) -> Result<Response> {
+                YX_ASSIGN_OR_RETURN(auto me, bearer_caller(auth, req));
+                YX_ASSIGN_OR_RETURN(ra::ResultRow row, svc.certificate_for_card(me.id, req.path_param("card")));
+                return Response::json({{"card_number", row.item.card_number},
+                                       {"serial", row.item.serial_hex},
+                                       {"certificate", base64_encode(row.certificate_der)},
+                                       {"certificate_pem", pem_encode("CERTIFICATE", row.certificate_der)}});
+            }));
         return ok_status();
     }
 

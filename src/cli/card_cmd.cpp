@@ -241,8 +241,8 @@ void run_submit(const SubmitArgs& a) {
             j["created"] = sub.created;
             std::cout << j.dump() << "\n";
         } else if (sub.batch.state == ra::BatchState::done) {
-            std::cout << "batch " << sub.batch.id << " is done: " << sub.batch.issued << " issued, "
-                      << sub.batch.failed << " failed\n";
+            std::cout << "batch " << sub.batch.id << " is done: " << sub.batch.issued << " issued, " << sub.batch.failed
+                      << " failed\n";
         }
         return;
     }
@@ -383,8 +383,8 @@ void register_card_commands(CLI::App& app) {
     auto* data = card->add_subcommand("data", "Card-issuance data (发卡数据) the requests are matched against");
     data->require_subcommand(1);
     auto imp = std::make_shared<ImportArgs>();
-    auto* c = data->add_subcommand(
-        "import", "Import card-issuance data: CSV card_number,id_number,name,division_code,org_node");
+    auto* c = data->add_subcommand("import",
+                                   "Import card-issuance data: CSV card_number,id_number,name,division_code,org_node");
     add_card_options(c, imp->card, false, true);
     c->add_option("file", imp->file, "CSV file")->required()->check(CLI::ExistingFile);
     c->callback([imp] { run_import(*imp); });

@@ -185,7 +185,7 @@ std::string checked_payload_sm3(const nlohmann::json& j) {
     r.form.unit = f.value("unit", std::string());
     r.form.position = f.value("position", std::string());
     r.form.carrier_no = f.value("carrier_no", std::string());
-    const std::string mine = hex_encode(ra::unlock_payload_hash(r));
+    std::string mine = hex_encode(ra::unlock_payload_hash(r));
     if (mine != j.value("payload_sm3", std::string()))
         fail(make_error(Errc::ra_bad_request, "the server's payload_sm3 does not match the form it shows"));
     return mine;

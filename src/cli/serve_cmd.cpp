@@ -14,8 +14,10 @@
 #include <thread>
 
 #include "cli_util.h"
+#include "notify_cmd.h"
 #include "publish_cmd.h"
 #include "signing_env.h"
+#include "yinxin/api/carrier_routes.h"
 #include "yinxin/api/public_routes.h"
 #include "yinxin/api/ra_routes.h"
 #include "yinxin/api/server.h"
@@ -33,6 +35,7 @@
 #include "yinxin/ra/workflow.h"
 #include "yinxin/store/sqlite_audit_store.h"
 #include "yinxin/store/sqlite_auth_store.h"
+#include "yinxin/store/sqlite_carrier_store.h"
 #include "yinxin/store/sqlite_ra_store.h"
 #include "yinxin/store/sqlite_revocation_store.h"
 #include "yinxin/store/sqlite_store.h"
@@ -60,6 +63,8 @@ struct ServeOptions {
     std::string crl_daily_at;       // "HH:MM" UTC, also then
     // Seconds between rounds of the publication queue (role all); 0: off.
     unsigned publish_interval = 10;
+    // Seconds between rounds of the notification outbox (role all; <data-dir>/notify.json); 0: off.
+    unsigned notify_interval = 30;
     unsigned threads = 2;
     unsigned handler_threads = 4;
     std::uint64_t max_body_bytes = std::uint64_t{1024} * 1024;
@@ -245,6 +250,8 @@ struct RaSide {
     std::unique_ptr<store::SqliteRaStore> store;
     std::unique_ptr<ca::Issuer> issuer;
     std::unique_ptr<ra::Workflow> workflow;
+    std::unique_ptr<store::SqliteCarrierStore> carrier_store;
+    std::unique_ptr<ra::CarrierService> carriers;
     std::mutex mu;
     std::condition_variable wake;
     bool stopping = false;
@@ -278,6 +285,12 @@ std::unique_ptr<RaSide> open_ra_side(const ServeOptions& o, store::SqliteStore& 
     config.webhook = o.ra_webhook;
     side->workflow = std::make_unique<ra::Workflow>(*side->store, *staff.auth, *side->issuer, *keys.status_service,
                                                     store, status, *staff.audit_log, side->clock, side->rng, config);
+    // Carriers (USB keys, cards) and their unblock codes, sealed to a key in the device.
+    side->carrier_store = take(store::SqliteCarrierStore::open(db));
+    ra::CodeKey code_key = take(ra::open_code_key(*keys.device, keys.pin, *staff.audit_log));
+    side->carriers = std::make_unique<ra::CarrierService>(*side->carrier_store, *staff.auth, *staff.audit_log,
+                                                          std::move(code_key), side->clock, side->rng, &store);
+    side->workflow->set_carriers(side->carriers.get());
     // Hourly: reminders for certificates expiring within two months (once each), and holds that
     // outlived their certificate.
     side->jobs = std::thread([s = side.get()] {
@@ -367,6 +380,8 @@ void run_serve(const ServeOptions& o) {
         if (ocsp) {
             ra_side = open_ra_side(o, *store, *status, *ocsp, *staff);
             check(api::add_ra_routes(server, *ra_side->workflow, *staff->auth));
+            check(
+                api::add_carrier_routes(server, {ra_side->carriers.get(), staff->auth.get(), staff->audit_log.get()}));
         }
     }
     // Publication (docs/operations.md): the CA process drains the queue to LDAP directories and
@@ -376,6 +391,13 @@ void run_serve(const ServeOptions& o) {
         publisher = start_publish_worker(
             (std::filesystem::path(o.data_dir) / "store.db").string(), std::chrono::seconds(o.publish_interval),
             ocsp ? ca::device_key_resolver(*ocsp->device, "soft", ocsp->pin) : ca::KeyResolver{}, "serve");
+    }
+    // Notifications (registration outbox): SMTP and webhooks of <data-dir>/notify.json.
+    std::unique_ptr<NotifyWorker> notifier;
+    if (store && o.role == "all" && o.notify_interval > 0) {
+        notifier = start_notify_worker((std::filesystem::path(o.data_dir) / "store.db").string(),
+                                       (std::filesystem::path(o.data_dir) / "notify.json").string(),
+                                       std::chrono::seconds(o.notify_interval), "serve");
     }
     if (store) {
         server.add_health_check("store", [s = store.get()]() -> Status {
@@ -414,6 +436,7 @@ void run_serve(const ServeOptions& o) {
     if (ra_side) ra_side->stop_jobs();
     if (ocsp) ocsp->stop_scheduler();
     if (publisher) publisher->stop();
+    if (notifier) notifier->stop();
     const bool clean = server.stop(std::chrono::milliseconds(static_cast<long long>(o.grace_seconds * 1000.0)));
     std::cout << (clean ? "stopped" : "stopped (requests still running at the deadline were cut off)") << std::endl;
 }
@@ -452,6 +475,12 @@ void register_serve_commands(CLI::App& app) {
     serve
         ->add_option("--publish-interval", opts->publish_interval,
                      "Role all: deliver the publication queue (LDAP, signed callbacks) every this many seconds; 0: off")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 3600));
+    serve
+        ->add_option("--notify-interval", opts->notify_interval,
+                     "Role all: deliver the notification outbox (notify.json: SMTP, webhooks) every this many seconds; "
+                     "0: off")
         ->capture_default_str()
         ->check(CLI::Range(0, 3600));
     serve->add_option("--profiles", opts->profiles_dir, "Certificate profile directory (registration)")

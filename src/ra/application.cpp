@@ -5,6 +5,8 @@
 #include <chrono>
 #include <string>
 
+#include "yinxin/ra/notify.h"
+
 namespace yinxin::ra {
 
 namespace {
@@ -85,17 +87,6 @@ bool all_digits(std::string_view s) noexcept {
     for (char c : s)
         if (c < '0' || c > '9') return false;
     return !s.empty();
-}
-
-bool valid_email(std::string_view s) noexcept {
-    const auto at = s.find('@');
-    if (at == std::string_view::npos || at == 0 || at + 1 >= s.size() || s.find('@', at + 1) != std::string_view::npos)
-        return false;
-    const std::string_view domain = s.substr(at + 1);
-    if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.') return false;
-    for (char c : s)
-        if (static_cast<unsigned char>(c) <= ' ' || c == '<' || c == '>' || c == ',' || c == ';') return false;
-    return true;
 }
 
 // Mobile (11 digits starting 1) or a fixed line with an area code: digits, '-' and a leading '+'.
@@ -189,8 +180,8 @@ Status check_syntax(const FieldSpec& f, std::string_view v) {
             if (v.size() == 6 && all_digits(v)) return ok_status();
             return field_error(f, "must be 6 digits");
         case S::email:
-            if (valid_email(v)) return ok_status();
-            return field_error(f, "not an e-mail address");
+            if (valid_email_address(v)) return ok_status();
+            return field_error(f, "not an e-mail address (ASCII addr-spec, RFC 5321)");
         case S::phone:
             if (valid_phone(v)) return ok_status();
             return field_error(f, "not a telephone number");

@@ -11,6 +11,7 @@
 #include "yinxin/crypto/sm2.h"
 #include "yinxin/crypto/sm3.h"
 #include "yinxin/ra/application.h"
+#include "yinxin/x509/certificate.h"
 #include "yinxin/x509/csr.h"
 #include "yinxin/x509/public_key.h"
 
@@ -525,7 +526,7 @@ Status CardBatchService::same_submission(const CardBatch& existing, const CardBa
                                               existing.org_node + ")");
 }
 
-Result<SubmitResult> CardBatchService::store_batch(CardBatch batch, std::vector<BatchItem> items) {
+Result<SubmitResult> CardBatchService::store_batch(const CardBatch& batch, const std::vector<BatchItem>& items) {
     auto created = m_deps.store->create_batch(batch, items);
     if (!created) {
         // Somebody stored the same content a moment ago: theirs is the batch.
@@ -576,7 +577,7 @@ Result<SubmitResult> CardBatchService::submit(const Caller& caller, const BatchR
         b.state = BatchState::pending;
         b.created_at = b.updated_at = now_of(*m_deps.clock);
         target = b.id;
-        YX_ASSIGN_OR_RETURN(SubmitResult out, store_batch(b, std::move(parsed.items)));
+        YX_ASSIGN_OR_RETURN(SubmitResult out, store_batch(b, parsed.items));
         detail = "mode " + std::to_string(static_cast<int>(b.mode)) + " " + std::string(card_mode_name(b.mode)) + ", " +
                  std::to_string(out.batch.total) + " items (" + out.batch.format + "), CA " + b.ca_id + ", profile " +
                  b.profile_id + ", node " + b.org_node + ", SM3 " + b.content_sm3 +
@@ -600,6 +601,9 @@ Result<CardBatch> CardBatchService::run(std::string_view batch_id, const Process
     YX_TRY(m_deps.store->acquire_lease(b.id, owner, now_of(*m_deps.clock), lease_end(), options.take_over));
     const Caller system{b.submitted_by, options.source};
     RunState st;
+    if (auto ca = m_deps.cas->get_ca(b.ca_id); ca) {
+        if (auto cert = x509::Certificate::parse(ca->certificate_der); cert) st.ca_not_after = cert->not_after();
+    }
     auto result = [&]() -> Result<CardBatch> {
         for (;;) {
             if (options.stop_requested && options.stop_requested()) return b;
@@ -663,7 +667,7 @@ Result<CardBatch> CardBatchService::process_chunk(const CardBatch& batch, const 
             // Failed at the CA, or never recorded there: it was not issued, so it is issued now.
         }
         ItemUpdate failure = to_status(item.line, ItemStatus::failed);
-        YX_ASSIGN_OR_RETURN(auto request, prepare_item(batch, item, failure, st.covered));
+        YX_ASSIGN_OR_RETURN(auto request, prepare_item(batch, item, failure, st));
         if (!request) {
             claim.push_back(std::move(failure));
             continue;
@@ -737,8 +741,8 @@ Result<CardBatch> CardBatchService::process_chunk(const CardBatch& batch, const 
 }
 
 Result<std::optional<ca::IssueRequest>> CardBatchService::prepare_item(const CardBatch& batch, const BatchItem& item,
-                                                                       ItemUpdate& failure,
-                                                                       std::vector<std::string>& covered) {
+                                                                       ItemUpdate& failure, RunState& st) {
+    std::vector<std::string>& covered = st.covered;
     const auto fail = [&](Errc code, std::string message) -> Result<std::optional<ca::IssueRequest>> {
         failure.error_code = static_cast<std::uint32_t>(code);
         failure.message = std::move(message);
@@ -791,6 +795,14 @@ Result<std::optional<ca::IssueRequest>> CardBatchService::prepare_item(const Car
             break;
         }
         case KeyKind::pkcs10: req.csr = item.key_data; break;
+    }
+    // LD/T 03-2022 gives cardholder certificates 10 years, as long as an issuing CA's certificate:
+    // a certificate may not outlive its issuer (lint validity_within_issuer), so once the CA has
+    // less than the profile's validity left, the RA asks for the whole days it has left.
+    if (st.ca_not_after) {
+        const auto left = std::chrono::floor<std::chrono::days>(*st.ca_not_after - m_deps.clock->now()).count();
+        if (left > 0 && left < static_cast<std::int64_t>((*profile)->validity_days()))
+            req.data.validity_days = static_cast<std::uint32_t>(left);
     }
     // The approved subject is the matched holder, whatever a PKCS#10 says.
     req.data.subject = {{"C", "CN"}, {"CN", item.name}};

@@ -180,6 +180,8 @@ std::optional<NotificationState> notification_state_from_name(std::string_view n
     return std::nullopt;
 }
 
+bool valid_email_address(std::string_view address) noexcept { return smtp::valid_mailbox(address); }
+
 Status validate_notification(const NewNotification& n) {
     if (!valid_event(n.event))
         return bad("notification event '" + n.event.substr(0, 80) +
@@ -311,8 +313,7 @@ Result<DeliveryReport> NotificationDelivery::deliver_due(std::size_t limit) {
         ev.recipient = n.recipient;
         ev.object_id = n.object_id;
         ev.attempts = n.attempts;
-        const std::string server =
-            n.channel == NotifyChannel::email ? std::string("email") : "webhook:" + n.recipient;
+        const std::string server = n.channel == NotifyChannel::email ? std::string("email") : "webhook:" + n.recipient;
         Status sent = ok_status();
         if (auto it = unreachable.find(server); it != unreachable.end()) {
             sent = make_error(Errc::ra_delivery_failed, "not attempted: " + it->second.message);

@@ -512,6 +512,15 @@ Result<RaRequest> Workflow::deliver(std::string_view actor, std::string_view id,
              !std::all_of(carrier_no.begin(), carrier_no.end(), [](char c) { return c >= '0' && c <= '9'; })))
             return bad("a carrier number is the 16 digits printed on the USB key or card (表 A.4)");
         YX_ASSIGN_OR_RETURN(std::string record, verify(who.id, "deliver", r, signature));
+        if (!carrier_no.empty() && m_carriers != nullptr) {
+            YX_ASSIGN_OR_RETURN(auto cert, parse_certificate_ref(r.result));
+            const std::string_view holder = r.form.kind == SubjectKind::organisation ? r.form.get("org_name")
+                                            : r.form.kind == SubjectKind::device     ? r.form.get("device_name")
+                                                                                     : r.form.get("name");
+            YX_TRY(m_carriers->assign(
+                Caller{who.id, "ra"}, carrier_no, cert.first, hex_encode(cert.second),
+                CarrierHolder{std::string(holder), std::string(r.form.get("id_number")), r.org_node}));
+        }
         r.delivery = method;
         r.delivered_by = who.id;
         r.received_by = std::string(received_by);

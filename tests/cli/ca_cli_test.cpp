@@ -6,13 +6,17 @@
 #include <signal.h>
 
 #include <cctype>
+#include <chrono>
 #include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/cli_fixture.h"
+#include "publish/receiver.h"
+#include "ra/smtp_sink.h"
 #include "yinxin/auth/service.h"
 #include "yinxin/crypto/sm2.h"
 #include "yinxin/crypto/sm3.h"
@@ -617,10 +621,13 @@ public:
     // {status, body}
     std::pair<int, std::string> call(const std::string& method, const std::string& path,
                                      const nlohmann::json& body = nullptr) const {
+        return call_raw(method, path, body.is_null() ? std::string() : body.dump(), "application/json");
+    }
+    std::pair<int, std::string> call_raw(const std::string& method, const std::string& path, const std::string& body,
+                                         const std::string& content_type) const {
         std::vector<std::string> argv{"/usr/bin/curl", "-s", "-X", method, "-w", "\n%{http_code}"};
         if (!m_bearer.empty()) argv.insert(argv.end(), {"-H", m_bearer});
-        if (!body.is_null())
-            argv.insert(argv.end(), {"-H", "Content-Type: application/json", "--data-binary", body.dump()});
+        if (!body.empty()) argv.insert(argv.end(), {"-H", "Content-Type: " + content_type, "--data-binary", body});
         argv.push_back(m_url + path);
         auto r = run_process(argv);
         const auto nl = r.output.rfind('\n');
@@ -659,7 +666,17 @@ TEST_F(CaCli, RegistrationEndToEndOverHttp) {
         std::vector<std::string> fields{std::istream_iterator<std::string>(f), std::istream_iterator<std::string>()};
         logins[fields[0]] = fields;
     }
-    ServeProcess serve(data.dir(), {"--shares-file", data.shares(), "--pin-file", data.pin_file()});
+    // Notifications go to a mail server and a webhook receiver started here, on loopback.
+    SmtpSink mail;
+    Receiver hook;
+    write_file(std::filesystem::path(data.dir()) / "notify.json",
+               nlohmann::json{
+                   {"smtp",
+                    {{"host", "127.0.0.1"}, {"port", mail.port()}, {"from", "ra@example.gov.cn"}, {"starttls", false}}},
+                   {"webhooks", {{"default", {{"url", "http://127.0.0.1:" + std::to_string(hook.port()) + "/ra"}}}}}}
+                   .dump());
+    ServeProcess serve(data.dir(), {"--shares-file", data.shares(), "--pin-file", data.pin_file(), "--ra-webhook",
+                                    "default", "--notify-interval", "1"});
     ASSERT_FALSE(serve.url().empty());
     auto session = [&](const std::string& login) {
         const auto& l = logins.at(login);
@@ -728,13 +745,22 @@ TEST_F(CaCli, RegistrationEndToEndOverHttp) {
     EXPECT_EQ(decide(approver, "ra.approver", "approve", id, nlohmann::json::object())["state"], "approved");
     auto reviewed = decide(op, "ra.operator", "review", id, nlohmann::json::object());
     EXPECT_EQ(reviewed["state"], "completed") << reviewed.dump();
-    // 4. Delivered at the hall, with the holder's sign-off; 5. downloaded by the holder.
+    // 4. Delivered at the hall on a USB key from the stock, with the holder's sign-off; 5. downloaded.
+    auto [import_status, import_body] =
+        op.call_raw("POST", "/api/v1/ra/carriers?org_node=city-a",
+                    "carrier_no,kind,model,vendor,batch,unblock_code\n8800123456789012,usb_key,UK-200,Demo,2026-12,"
+                    "PUK-Zq81v7Rw\n",
+                    "text/csv");
+    ASSERT_EQ(import_status, 201) << import_body;
     auto delivered = decide(op, "ra.operator", "deliver", id,
                             {{"method", "collection"}, {"received_by", "王五"}, {"carrier_no", "8800123456789012"}});
     EXPECT_EQ(delivered["state"], "delivered") << delivered.dump();
     auto [pem_status, pem] = holder.call("GET", "/api/v1/ra/requests/" + id + "/certificate");
     ASSERT_EQ(pem_status, 200) << pem;
     auto cert = x509::Certificate::parse_pem(pem).value();
+    auto carrier = op.ok("GET", "/api/v1/ra/carriers/8800123456789012");
+    EXPECT_EQ(carrier["state"], "assigned") << carrier.dump();
+    EXPECT_NE(carrier.dump().find(cert.serial_hex()), std::string::npos) << carrier.dump();
     EXPECT_EQ(cert.public_key_info().sm2_public_key()->point(), holder_key.public_key().point());
     EXPECT_NE(cert.subject().to_string().find("王五"), std::string::npos);
 
@@ -787,6 +813,23 @@ TEST_F(CaCli, RegistrationEndToEndOverHttp) {
     EXPECT_TRUE(auditor.ok("GET", "/api/v1/audit/verify")["intact"].get<bool>());
     auto history = holder.ok("GET", "/api/v1/ra/requests/" + id + "/history");
     EXPECT_EQ(history["history"].size(), 5u) << history.dump();
+
+    // 9. The applicant heard of the approval and the issuance by e-mail; the business system by webhook.
+    bool mailed = false;
+    bool hooked = false;
+    for (int i = 0; i < 100 && !(mailed && hooked); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        int approved_mail = 0;
+        for (const auto& m : mail.messages())
+            if (!m.rcpt_to.empty() && m.rcpt_to[0] == "wangwu@example.gov.cn" && m.data.find(id) != std::string::npos)
+                ++approved_mail;
+        mailed = approved_mail >= 2;
+        for (const auto& rq : hook.requests())
+            hooked = hooked || (rq.body.find("ra.certificate.issued") != std::string::npos &&
+                                rq.body.find(id) != std::string::npos);
+    }
+    EXPECT_TRUE(mailed) << mail.messages().size() << " messages";
+    EXPECT_TRUE(hooked) << hook.requests().size() << " webhook calls";
     EXPECT_EQ(serve.stop(), 0);
 }
 

@@ -128,7 +128,8 @@ TEST_F(CardBatchApiTest, BatchThroughTheWorkerWithProgressAndResultFile) {
             EXPECT_EQ(f[2], "issued");
             auto cert = x509::Certificate::parse(base64_decode(f[4]).value());
             ASSERT_TRUE(cert.ok());
-            EXPECT_EQ(cert->public_key_info().key_bytes(), card_key(static_cast<std::uint32_t>(i - 1)).public_key().point());
+            EXPECT_EQ(cert->public_key_info().key_bytes(),
+                      card_key(static_cast<std::uint32_t>(i - 1)).public_key().point());
         } else {
             EXPECT_EQ(f[2], "failed");
             EXPECT_EQ(f[4], "ra.batch_mismatch");

@@ -22,7 +22,6 @@ namespace yinxin::ra::test {
 namespace {
 
 using yinxin::test::CliData;
-using yinxin::test::ProcessResult;
 
 class CardCli : public ::testing::Test {
 protected:
@@ -62,7 +61,7 @@ protected:
         return args;
     }
     static std::string write(const std::string& name, const std::string& text) {
-        const std::string path = s_data->dir() + "/" + name;
+        std::string path = s_data->dir() + "/" + name;
         yinxin::test::write_file(path, text);
         return path;
     }
@@ -95,13 +94,13 @@ bool CardCli::s_ready = false;
 
 TEST_F(CardCli, BatchWithProgressResultFileAndIdempotentResubmission) {
     std::string csv = batch_csv(0, 28);
-    csv += card_number(28) + "," + citizen_id(28) + ",Not The Holder," +
-           hex_encode(card_key(28).public_key().point()) + ",\n";
+    csv += card_number(28) + "," + citizen_id(28) + ",Not The Holder," + hex_encode(card_key(28).public_key().point()) +
+           ",\n";
     csv += card_number(5000) + "," + citizen_id(5000) + "," + holder_name(5000) + "," +
            hex_encode(card_key(5000).public_key().point()) + ",\n";
     const std::string file = write("batch-a.csv", csv);
-    auto r = s_data->run(with_signing({"card", "batch", "submit", file, "--ca", "demo-sub", "--operator",
-                                       "ra.operator", "--chunk-size", "10"}));
+    auto r = s_data->run(with_signing(
+        {"card", "batch", "submit", file, "--ca", "demo-sub", "--operator", "ra.operator", "--chunk-size", "10"}));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const std::string id = batch_id_in(r.output);
     ASSERT_FALSE(id.empty()) << r.output;
@@ -145,14 +144,13 @@ TEST_F(CardCli, BatchWithProgressResultFileAndIdempotentResubmission) {
     for (const auto& [rid, n] : issued) EXPECT_EQ(n, 1) << rid;
 
     // An auditor may not submit card batches.
-    r = s_data->run(with_signing({"card", "batch", "submit", write("batch-x.csv", batch_csv(40, 42)),
-                                  "--ca", "demo-sub", "--operator", "auditor"}));
+    r = s_data->run(with_signing({"card", "batch", "submit", write("batch-x.csv", batch_csv(40, 42)), "--ca",
+                                  "demo-sub", "--operator", "auditor"}));
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("auth.denied"), std::string::npos) << r.output;
     // A malformed file names its line and stores nothing.
-    r = s_data->run(with_signing({"card", "batch", "submit",
-                                  write("batch-bad.csv", batch_csv(40, 42) + "A1,2\n"), "--ca",
-                                  "demo-sub", "--operator", "ra.operator"}));
+    r = s_data->run(with_signing({"card", "batch", "submit", write("batch-bad.csv", batch_csv(40, 42) + "A1,2\n"),
+                                  "--ca", "demo-sub", "--operator", "ra.operator"}));
     EXPECT_NE(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("ra.bad_request"), std::string::npos) << r.output;
     EXPECT_NE(r.output.find("line 4"), std::string::npos) << r.output;
@@ -160,8 +158,8 @@ TEST_F(CardCli, BatchWithProgressResultFileAndIdempotentResubmission) {
 
 TEST_F(CardCli, StopAfterOneChunkThenResume) {
     const std::string file = write("batch-b.csv", batch_csv(100, 150));
-    auto r = s_data->run(with_signing({"card", "batch", "submit", file, "--ca", "demo-sub", "--operator",
-                                       "ra.operator", "--chunk-size", "20", "--max-chunks", "1"}));
+    auto r = s_data->run(with_signing({"card", "batch", "submit", file, "--ca", "demo-sub", "--operator", "ra.operator",
+                                       "--chunk-size", "20", "--max-chunks", "1"}));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     const std::string id = batch_id_in(r.output);
     EXPECT_NE(r.output.find("stopped at 20/50"), std::string::npos) << r.output;
@@ -174,8 +172,8 @@ TEST_F(CardCli, StopAfterOneChunkThenResume) {
 TEST_F(CardCli, KilledMidBatchResumesWithoutIssuingTwice) {
     constexpr int k_items = 400;
     const std::string file = write("batch-c.csv", batch_csv(200, 200 + k_items));
-    std::vector<std::string> argv = with_signing({"card", "batch", "submit", file, "--ca", "demo-sub",
-                                                  "--operator", "ra.operator", "--chunk-size", "20"});
+    std::vector<std::string> argv = with_signing(
+        {"card", "batch", "submit", file, "--ca", "demo-sub", "--operator", "ra.operator", "--chunk-size", "20"});
     argv.insert(argv.begin(), std::string(yinxin::test::k_yinxin_cli));
     std::string output;
     std::string error;
@@ -213,11 +211,15 @@ TEST_F(CardCli, KilledMidBatchResumesWithoutIssuingTwice) {
 
 TEST_F(CardCli, QuickIssueMode3) {
     const std::string out = s_data->dir() + "/card-900.pem";
-    std::vector<std::string> args = {"card",        "issue",          "--ca",          "demo-sub",
-                                     "--operator",  "ra.operator",    "--card-number", card_number(900),
-                                     "--id-number", citizen_id(900),  "--name",        holder_name(900),
-                                     "--public-key", hex_encode(card_key(900).public_key().point()),
-                                     "--out",       out,              "--json"};
+    std::vector<std::string> args = {"card",          "issue",
+                                     "--ca",          "demo-sub",
+                                     "--operator",    "ra.operator",
+                                     "--card-number", card_number(900),
+                                     "--id-number",   citizen_id(900),
+                                     "--name",        holder_name(900),
+                                     "--public-key",  hex_encode(card_key(900).public_key().point()),
+                                     "--out",         out,
+                                     "--json"};
     auto r = s_data->run(with_signing(args));
     ASSERT_EQ(r.exit_code, 0) << r.output;
     auto j = nlohmann::json::parse(r.output.substr(r.output.rfind('{')));

@@ -50,7 +50,7 @@ TEST(CardFormats, CitizenIdCheckDigit) {
     EXPECT_FALSE(valid_holder_id_number("110105194912310021"));  // wrong check digit
     EXPECT_FALSE(valid_holder_id_number("11010519491231002x"));  // callers normalise to upper case
     // Right check digits, impossible birth dates.
-    EXPECT_TRUE(valid_holder_id_number(with_check_digit("11010520000229123")));  // 2000 is a leap year
+    EXPECT_TRUE(valid_holder_id_number(with_check_digit("11010520000229123")));   // 2000 is a leap year
     EXPECT_FALSE(valid_holder_id_number(with_check_digit("11010519001329123")));  // month 13
     EXPECT_FALSE(valid_holder_id_number(with_check_digit("11010519900230123")));  // 30 February
     EXPECT_FALSE(valid_holder_id_number(with_check_digit("11010519000229123")));  // 1900 is not a leap year
@@ -63,11 +63,12 @@ TEST(CardFormats, BatchFilesInBothFormats) {
     const std::string point = hex_encode(key.public_key().point());
     const std::string spki = base64_encode(key.public_key().spki_der());
     // CSV with a BOM, CRLF, a blank line, quoting and a lower-case x in the ID number.
-    const std::string csv = "\xEF\xBB\xBF"
-                            "card_number,id_number,name,public_key,pkcs10\r\n"
-                            "a00000001," +
-                            citizen_id(1) + ",\"Zhang, San\"," + point + ",\r\n\r\n" + "A00000002," + citizen_id(2) +
-                            ",李四," + spki + ",\r\n";
+    const std::string csv =
+        "\xEF\xBB\xBF"
+        "card_number,id_number,name,public_key,pkcs10\r\n"
+        "a00000001," +
+        citizen_id(1) + ",\"Zhang, San\"," + point + ",\r\n\r\n" + "A00000002," + citizen_id(2) + ",李四," + spki +
+        ",\r\n";
     auto parsed = parse_batch_file(csv);
     ASSERT_TRUE(parsed.ok()) << parsed.error().to_string();
     EXPECT_EQ(parsed->format, "csv");
@@ -185,7 +186,7 @@ TEST_F(CardBatchTest, TenThousandCardholderBatchWithAPerItemResultFile) {
         points[n] = key.public_key().point();
         card_of[n] = card;
         names[n] = name;
-        csv += card + "," + id + "," + csv_field(name) + ",";
+        csv.append(card).append(",").append(id).append(",").append(csv_field(name)).append(",");
         if (n % 50 == 0)
             csv += "," + pkcs10_base64(key, name);  // a PKCS#10 made on the card
         else if (n % 3 == 0)
@@ -323,8 +324,8 @@ TEST_F(CardBatchTest, BadFilesAndBadRequestsPersistNothing) {
     import(card_data_csv(0, 5));
     const std::size_t audits_before = audit_records("ra.card_batch.submit").size();
     const std::string h = "card_number,id_number,name,public_key,pkcs10\n";
-    const std::vector<std::string> bad{"", h, h + batch_line(1) + batch_line(1),
-                                       h + batch_line(1) + "A2,x,y,z,\n", h + batch_line(1) + "\"\n"};
+    const std::vector<std::string> bad{"", h, h + batch_line(1) + batch_line(1), h + batch_line(1) + "A2,x,y,z,\n",
+                                       h + batch_line(1) + "\"\n"};
     for (const auto& text : bad) {
         BatchRequest req;
         req.ca_id = "demo-sub";
@@ -488,11 +489,16 @@ TEST_F(CardBatchTest, CrashAfterIssueResumesWithoutIssuingTwice) {
     std::map<std::string, std::string> serial_before;
     for (const auto& [rid, certs] : certificates_by_request()) serial_before[rid] = hex_encode(certs.front().serial);
 
-    // The crashed run's lease holds until it runs out.
+    // The crashed run's lease holds until it runs out (60 s) or another run takes over.
     ProcessOptions next;
     next.owner = "run-2";
     EXPECT_EQ(service->process(sub.batch.id, next).code(), Errc::ra_conflict);
-    m_clock.advance(std::chrono::seconds(61));
+    const std::int64_t now = to_unix(m_clock.now());
+    EXPECT_EQ(cards->acquire_lease(sub.batch.id, "run-3", now + 59, now + 120, false).code(), Errc::ra_conflict);
+    YX_CARD_ASSERT_OK(cards->acquire_lease(sub.batch.id, "run-3", now + 61, now + 120, false));
+    YX_CARD_ASSERT_OK(cards->release_lease(sub.batch.id, "run-3"));
+    YX_CARD_ASSERT_OK(cards->acquire_lease(sub.batch.id, "run-1", now, now + 60, false));  // as the crash left it
+    next.take_over = true;
     r = service->process(sub.batch.id, next);
     ASSERT_TRUE(r.ok()) << r.error().to_string();
     EXPECT_EQ(r->state, BatchState::done);
@@ -552,7 +558,8 @@ TEST_F(CardBatchTest, WorkerResumesUnfinishedBatchesOnStart) {
     const auto b = submit(batch_csv(15, 30));
     std::vector<std::string> errors;
     {
-        CardBatchWorker worker(*service, [&](const std::string& id, const Error& e) { errors.push_back(id + e.message); });
+        CardBatchWorker worker(*service,
+                               [&](const std::string& id, const Error& e) { errors.push_back(id + e.message); });
         YX_CARD_ASSERT_OK(worker.start());
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
         while (!worker.idle() && std::chrono::steady_clock::now() < deadline)

@@ -425,9 +425,10 @@ private:
     // What one processing run carries from chunk to chunk.
     struct RunState {
         std::size_t chunks = 0;
-        bool crashed = false;              // stopped at a crash point: leave everything as it is
-        std::vector<std::string> covered;  // nodes known to lie inside the batch's node
-        std::string chunk_detail;          // the last chunk's audit detail
+        bool crashed = false;                   // stopped at a crash point: leave everything as it is
+        std::vector<std::string> covered;       // nodes known to lie inside the batch's node
+        std::optional<TimePoint> ca_not_after;  // the issuing CA certificate's notAfter
+        std::string chunk_detail;               // the last chunk's audit detail
     };
 
     Result<auth::StaffRecord> authorize(std::string_view actor, std::string& node);
@@ -436,13 +437,13 @@ private:
     Status has_issuer() const;
     Status check_issuer(std::string_view ca_id, std::string_view profile_id);
     static Status same_submission(const CardBatch& existing, const CardBatch& wanted);
-    Result<SubmitResult> store_batch(CardBatch batch, std::vector<BatchItem> items);
+    Result<SubmitResult> store_batch(const CardBatch& batch, const std::vector<BatchItem>& items);
     Result<CardBatch> run(std::string_view batch_id, const ProcessOptions& options, bool quiet);
     Result<CardBatch> process_chunk(const CardBatch& batch, const std::vector<BatchItem>& items,
                                     const ProcessOptions& options, RunState& st);
     // nullopt with `failure` filled: the item fails alone. An error: the run stops (store).
     Result<std::optional<ca::IssueRequest>> prepare_item(const CardBatch& batch, const BatchItem& item,
-                                                         ItemUpdate& failure, std::vector<std::string>& covered);
+                                                         ItemUpdate& failure, RunState& st);
     std::string random_hex(std::size_t bytes);
 
     CardBatchDeps m_deps;

@@ -65,6 +65,10 @@ struct NewNotification {
 
 // ra.bad_request for a malformed item (the message names the field).
 Status validate_notification(const NewNotification& n);
+// Whether an e-mail notification can be sent to `address` (the recipient rule above). Check the
+// applicant's address when the form is accepted: a notification to a bad one is refused, and
+// with it the transaction that carries it.
+bool valid_email_address(std::string_view address) noexcept;
 
 struct Notification {
     std::int64_t id = 0;

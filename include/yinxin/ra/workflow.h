@@ -34,6 +34,7 @@
 #include "yinxin/ca/store.h"
 #include "yinxin/crypto/sm2.h"
 #include "yinxin/ra/application.h"
+#include "yinxin/ra/carrier.h"
 #include "yinxin/x509/crl.h"
 
 namespace yinxin::ra {
@@ -96,6 +97,9 @@ public:
              const Clock& clock, Rng& rng, WorkflowConfig config = {});
 
     const WorkflowConfig& config() const noexcept { return m_config; }
+    // The carrier inventory (§6.4.1 g): with it, a delivery that names a carrier number assigns that
+    // in-stock carrier to the certificate and its holder first (ra.carrier_unavailable otherwise).
+    void set_carriers(CarrierService* carriers) noexcept { m_carriers = carriers; }
 
     // --- the approval chain ---
     // ra.application.submit on the node. Checks the form, the PKCS#10 (proof of possession) and, for
@@ -186,6 +190,7 @@ private:
     const Clock& m_clock;
     Rng& m_rng;
     WorkflowConfig m_config;
+    CarrierService* m_carriers = nullptr;
 };
 
 // "<ca_id>:<serial hex>" → (ca_id, serial bytes); ra.bad_request when malformed.

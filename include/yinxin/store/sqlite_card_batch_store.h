@@ -45,8 +45,7 @@ public:
                                                           std::string_view spki_sm3) override;
     Result<std::vector<ra::ResultRow>> result_rows(std::string_view id, std::int64_t after_line,
                                                    std::size_t limit) override;
-    Result<std::optional<std::pair<ra::ResultRow, std::string>>> latest_for_card(
-        std::string_view card_number) override;
+    Result<std::optional<std::pair<ra::ResultRow, std::string>>> latest_for_card(std::string_view card_number) override;
 
 private:
     struct Impl;

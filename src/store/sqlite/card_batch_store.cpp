@@ -410,7 +410,8 @@ Result<ra::CardBatch> SqliteCardBatchStore::reopen_failed(std::string_view id, s
         YX_TRY(q->run());
         reopened = m_impl->db.changes();
     }
-    if (reopened == 0) return make_error(Errc::ra_illegal_transition, "batch " + std::string(id) + " has no failed items");
+    if (reopened == 0)
+        return make_error(Errc::ra_illegal_transition, "batch " + std::string(id) + " has no failed items");
     {
         StatementUse q(m_impl->upd_reopen_batch);
         q->bind(1, id).bind(2, reopened).bind(3, now);
