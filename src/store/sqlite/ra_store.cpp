@@ -215,14 +215,15 @@ Status SqliteRaStore::update_request(const ra::RaRequest& request, std::int64_t 
     YX_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(m_impl->db));
     YX_ASSIGN_OR_RETURN(
         Statement s,
-        m_impl->db.prepare("UPDATE ra_requests SET kind = ?2, state = ?3, subject_kind = ?4, form_json = ?5, "
-                           "org_node = ?6, ca_id = ?7, profile_id = ?8, csr_der = ?9, target = ?10, "
-                           "revocation_reason = ?11, challenge_salt = ?12, challenge_hash = ?13, self_service = ?14, "
-                           "submitted_by = ?15, submitted_at = ?16, decision_due = ?17, approved_by = ?18, "
-                           "approved_at = ?19, reviewed_by = ?20, reviewed_at = ?21, rejected_by = ?22, "
-                           "reject_reason = ?23, rejected_at = ?24, result = ?25, completed_at = ?26, delivery = ?27, "
-                           "delivered_by = ?28, received_by = ?29, delivered_at = ?30, carrier_no = ?31, "
-                           "version = ?32, validity_days = ?33, region = ?34, email = ?35 WHERE id = ?1 AND version = ?36"));
+        m_impl->db.prepare(
+            "UPDATE ra_requests SET kind = ?2, state = ?3, subject_kind = ?4, form_json = ?5, "
+            "org_node = ?6, ca_id = ?7, profile_id = ?8, csr_der = ?9, target = ?10, "
+            "revocation_reason = ?11, challenge_salt = ?12, challenge_hash = ?13, self_service = ?14, "
+            "submitted_by = ?15, submitted_at = ?16, decision_due = ?17, approved_by = ?18, "
+            "approved_at = ?19, reviewed_by = ?20, reviewed_at = ?21, rejected_by = ?22, "
+            "reject_reason = ?23, rejected_at = ?24, result = ?25, completed_at = ?26, delivery = ?27, "
+            "delivered_by = ?28, received_by = ?29, delivered_at = ?30, carrier_no = ?31, "
+            "version = ?32, validity_days = ?33, region = ?34, email = ?35 WHERE id = ?1 AND version = ?36"));
     bind_request(s, request);
     s.bind(36, expected_version);
     YX_TRY(s.run());
