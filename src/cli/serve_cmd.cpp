@@ -17,6 +17,7 @@
 #include "notify_cmd.h"
 #include "publish_cmd.h"
 #include "signing_env.h"
+#include "yinxin/api/card_batch_routes.h"
 #include "yinxin/api/carrier_routes.h"
 #include "yinxin/api/public_routes.h"
 #include "yinxin/api/ra_routes.h"
@@ -35,6 +36,7 @@
 #include "yinxin/ra/workflow.h"
 #include "yinxin/store/sqlite_audit_store.h"
 #include "yinxin/store/sqlite_auth_store.h"
+#include "yinxin/store/sqlite_card_batch_store.h"
 #include "yinxin/store/sqlite_carrier_store.h"
 #include "yinxin/store/sqlite_ra_store.h"
 #include "yinxin/store/sqlite_revocation_store.h"
@@ -252,6 +254,12 @@ struct RaSide {
     std::unique_ptr<ra::Workflow> workflow;
     std::unique_ptr<store::SqliteCarrierStore> carrier_store;
     std::unique_ptr<ra::CarrierService> carriers;
+    // Social-security card batches (§6.4.7): their own issuer, whose per-certificate events are not
+    // audited one by one (each chunk's audit record lists its serials).
+    std::unique_ptr<store::SqliteCardBatchStore> card_store;
+    std::unique_ptr<ca::Issuer> card_issuer;
+    std::unique_ptr<ra::CardBatchService> cards;
+    std::unique_ptr<ra::CardBatchWorker> card_worker;
     std::mutex mu;
     std::condition_variable wake;
     bool stopping = false;
@@ -259,6 +267,7 @@ struct RaSide {
 
     ~RaSide() { stop_jobs(); }
     void stop_jobs() {
+        if (card_worker) card_worker->stop();
         {
             std::lock_guard lock(mu);
             stopping = true;
@@ -291,6 +300,22 @@ std::unique_ptr<RaSide> open_ra_side(const ServeOptions& o, store::SqliteStore& 
     side->carriers = std::make_unique<ra::CarrierService>(*side->carrier_store, *staff.auth, *staff.audit_log,
                                                           std::move(code_key), side->clock, side->rng, &store);
     side->workflow->set_carriers(side->carriers.get());
+    side->card_store = take(store::SqliteCardBatchStore::open(db));
+    ca::EventSink recoveries = [log = keys.audit_log.get()](const ca::CaEvent& e) {
+        if (e.action.rfind("ca.recover", 0) != 0) return;
+        auto r = log->append(audit_event_of(e));
+        if (!r.ok()) std::cerr << "audit: " << r.error().to_string() << std::endl;
+    };
+    side->card_issuer = std::make_unique<ca::Issuer>(ca::CaStores{&store, &store, &store, &store}, side->profiles,
+                                                     ca::device_key_resolver(*keys.device, "soft", keys.pin),
+                                                     keys.publication, side->clock, side->rng, std::move(recoveries));
+    side->cards = std::make_unique<ra::CardBatchService>(
+        ra::CardBatchDeps{side->card_store.get(), side->card_issuer.get(), &store, &side->profiles, staff.auth.get(),
+                          staff.audit_log.get(), &side->clock, &side->rng});
+    side->card_worker = std::make_unique<ra::CardBatchWorker>(*side->cards, [](const std::string& id, const Error& e) {
+        std::cerr << "card batch " << id << ": " << e.to_string() << std::endl;
+    });
+    check(side->card_worker->start());
     // Hourly: reminders for certificates expiring within two months (once each), and holds that
     // outlived their certificate.
     side->jobs = std::thread([s = side.get()] {
@@ -382,6 +407,8 @@ void run_serve(const ServeOptions& o) {
             check(api::add_ra_routes(server, *ra_side->workflow, *staff->auth));
             check(
                 api::add_carrier_routes(server, {ra_side->carriers.get(), staff->auth.get(), staff->audit_log.get()}));
+            check(api::add_card_batch_routes(
+                server, {ra_side->cards.get(), ra_side->card_worker.get(), staff->auth.get(), staff->audit_log.get()}));
         }
     }
     // Publication (docs/operations.md): the CA process drains the queue to LDAP directories and

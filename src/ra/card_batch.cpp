@@ -443,7 +443,7 @@ Status CardBatchService::audit(const Caller& caller, std::string_view role, std:
                                std::string_view target, std::string detail, const Status& outcome) {
     audit::AuditEvent ev;
     ev.source = caller.source.empty() ? "local" : caller.source;
-    ev.actor = caller.actor.empty() ? "anonymous" : caller.actor;
+    ev.actor = caller.id.empty() ? "anonymous" : caller.id;
     ev.role = std::string(role);
     ev.action = std::string(action);
     ev.target = std::string(target);
@@ -487,7 +487,7 @@ Result<CardImportCounts> CardBatchService::import_card_data(const Caller& caller
     std::string detail;
     auto r = [&]() -> Result<CardImportCounts> {
         std::string own;  // the operator's own node
-        YX_ASSIGN_OR_RETURN(auth::StaffRecord s, authorize(caller.actor, own));
+        YX_ASSIGN_OR_RETURN(auth::StaffRecord s, authorize(caller.id, own));
         role = std::string(auth::role_name(s.role));
         // §6.4.7.2 b): the issuing region's HR department compares the vendor's data with ITS card
         // data, so the data comes from the RA's own operators, never from a card vendor.
@@ -497,10 +497,10 @@ Result<CardImportCounts> CardBatchService::import_card_data(const Caller& caller
         std::vector<std::string> nodes;
         for (auto& rec : records) {
             if (std::find(nodes.begin(), nodes.end(), rec.org_node) == nodes.end()) {
-                YX_TRY(m_deps.auth->authorize(caller.actor, auth::Action::ra_card_batch_submit, rec.org_node));
+                YX_TRY(m_deps.auth->authorize(caller.id, auth::Action::ra_card_batch_submit, rec.org_node));
                 nodes.push_back(rec.org_node);
             }
-            rec.imported_by = caller.actor;
+            rec.imported_by = caller.id;
             rec.imported_at = now_of(*m_deps.clock);
         }
         YX_ASSIGN_OR_RETURN(CardImportCounts c, m_deps.store->import_card_records(records));
@@ -546,7 +546,7 @@ Result<SubmitResult> CardBatchService::submit(const Caller& caller, const BatchR
     std::string detail;
     auto r = [&]() -> Result<SubmitResult> {
         std::string node = request.org_node;
-        YX_ASSIGN_OR_RETURN(auth::StaffRecord s, authorize(caller.actor, node));
+        YX_ASSIGN_OR_RETURN(auth::StaffRecord s, authorize(caller.id, node));
         role = std::string(auth::role_name(s.role));
         if (!is_batch_mode(request.mode))
             return bad_request("mode " + std::to_string(static_cast<int>(request.mode)) + " (" +
@@ -557,7 +557,7 @@ Result<SubmitResult> CardBatchService::submit(const Caller& caller, const BatchR
         b.profile_id = request.profile_id.empty() ? m_options.default_profile : request.profile_id;
         b.mode = request.mode;
         b.org_node = node;
-        b.submitted_by = caller.actor;
+        b.submitted_by = caller.id;
         b.source = request.source.empty() ? caller.source : request.source;
         YX_TRY(check_issuer(b.ca_id, b.profile_id));
         YX_TRY(check_size(request.content));
@@ -821,7 +821,7 @@ Result<SingleResult> CardBatchService::request_single(const Caller& caller, cons
         "mode " + std::to_string(static_cast<int>(request.mode)) + " " + std::string(card_mode_name(request.mode));
     auto r = [&]() -> Result<SingleResult> {
         std::string node = request.org_node;
-        YX_ASSIGN_OR_RETURN(auth::StaffRecord s, authorize(caller.actor, node));
+        YX_ASSIGN_OR_RETURN(auth::StaffRecord s, authorize(caller.id, node));
         role = std::string(auth::role_name(s.role));
         if (request.mode != CardMode::quick_issue && request.mode != CardMode::service_window)
             return bad_request("a single request is mode 3 (quick_issue) or 5 (service_window)");
@@ -848,7 +848,7 @@ Result<SingleResult> CardBatchService::request_single(const Caller& caller, cons
         b.profile_id = profile_id;
         b.mode = request.mode;
         b.org_node = node;
-        b.submitted_by = caller.actor;
+        b.submitted_by = caller.id;
         b.source = caller.source;
         b.format = "jsonl";
         b.total = 1;

@@ -117,6 +117,13 @@ struct SubjectData {
 };
 SubjectData subject_data(const ApplicationForm& form);
 
+// Who asks, and from where (the audit record's actor and source: "198.51.100.7:51234", "cli",
+// "worker"), for the services that take it (carriers, card batches).
+struct Caller {
+    std::string id;  // staff id (auth::StaffRecord::id)
+    std::string source = "local";
+};
+
 // A registration request (see the file comment).
 struct RaRequest {
     std::string id;  // "req-" + 16 hex digits

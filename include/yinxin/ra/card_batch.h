@@ -66,6 +66,7 @@
 #include "yinxin/ca/issuer.h"
 #include "yinxin/ca/store.h"
 #include "yinxin/profile/profile.h"
+#include "yinxin/ra/application.h"
 
 namespace yinxin::ra {
 
@@ -302,10 +303,7 @@ Status write_result_csv(CardBatchStore& store, std::string_view batch_id,
 
 // ---- the service ----
 
-struct Caller {
-    std::string actor;   // staff id (auth::AuthService)
-    std::string source;  // network address, "cli", "worker"
-};
+// Caller (who asks, and from where) is ra::Caller of application.h.
 
 struct BatchRequest {
     std::string ca_id;

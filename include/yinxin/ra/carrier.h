@@ -228,12 +228,6 @@ struct CodeKey {
 Result<CodeKey> open_code_key(device::Device& device, std::string_view pin, audit::AuditLog& audit,
                               std::string_view label = k_code_key_label);
 
-// Who asks, and from where (the audit record's actor and source: "198.51.100.7:51234", "cli").
-struct Caller {
-    std::string id;  // staff id (auth::StaffRecord::id)
-    std::string source = "local";
-};
-
 struct ImportResult {
     std::size_t imported = 0;
     std::string delivery_batches;  // distinct batch names, comma-separated
