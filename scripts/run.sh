@@ -71,6 +71,7 @@ grep -v '^#' "$DATA/demo-staff/logins.txt" | sed 's/^/  /'
 echo "log in (password + SM2-signed challenge), then use the token with curl:"
 echo "  echo 'Bm5^Xc1@Gw' > /tmp/pw; $Y staff login --url https://$LISTEN --cacert $TLS/ca.pem --login auditor --password-file /tmp/pw --key $DATA/demo-staff/auditor.key.pem"
 echo "  curl --cacert $TLS/ca.pem -H 'Authorization: Bearer <token>' https://$LISTEN/api/v1/audit/verify"
+echo "registration (LD/T 03 §6.4): holder submits, ra.approver approves, ra.operator reviews: https://$LISTEN/api/v1/ra/requests (docs/operations.md)"
 echo "HTTPS trust anchor (the demo TLS root, P-256): $TLS/ca.pem"
 echo "demo data directory: $DATA (custodian passwords: $DATA/demo-custodians.txt; CA key PIN: $DATA/demo-pin.txt)"
 echo "issue a certificate: $Y cert issue --data-dir $DATA --shares-file $DATA/demo-shares.txt --pin-file $DATA/demo-pin.txt --ca demo-sub --profile personnel-sign --csr req.pem"
