@@ -445,13 +445,30 @@ Result<RaRequest> Workflow::complete_reviewed(RaRequest r, const auth::StaffReco
             ir.data.san_emails = sd.san_emails;
             if (r.validity_days != 0) ir.data.validity_days = r.validity_days;
             ir.request_id = r.id;
+            std::string quota_note;
             if (existing) {
                 r.result = *existing;
             } else {
+                // SDCA CPS §1.3.5: a sponsored (垫付型) acceptance point issues from its prepaid quota.
+                YX_ASSIGN_OR_RETURN(auto nodes, m_auth.list_org_nodes(who.id));
+                auto node = std::find_if(nodes.begin(), nodes.end(),
+                                         [&r](const auth::OrgNode& n) { return n.id == r.org_node; });
+                const bool sponsored = node != nodes.end() && node->sponsored;
+                if (sponsored && node->quota_remaining < 1)
+                    return make_error(Errc::auth_quota_exhausted,
+                                      "the prepaid certificates of " + r.org_node + " are used up: top up the quota");
                 YX_ASSIGN_OR_RETURN(ca::IssuedCertificate issued, m_issuer.issue(ir));
                 r.result = r.ca_id + ":" + hex_encode(issued.serial);
+                if (sponsored) {
+                    auto left = m_auth.consume_quota(who.id, r.org_node);
+                    if (left)
+                        audit_step(left->event.actor, left->event.role, left->event.action, left->event.target,
+                                   left->event.detail, ok_status());
+                    quota_note = left ? "; prepaid certificates left: " + std::to_string(left->value)
+                                      : "; quota not counted: " + left.error().to_string();
+                }
             }
-            detail = "issued " + r.result;
+            detail = "issued " + r.result + quota_note;
             notes = notes_for(r, "ra.certificate.issued", "数字证书已签发 / certificate issued",
                               "申请 " + r.id + " 的数字证书已签发（" + r.result + "），请按通知领取。\n");
             if (r.kind != RequestKind::issue && m_config.revoke_superseded && !r.target.empty()) {

@@ -60,6 +60,8 @@ protected:
         YX_ASSERT_OK(auth->create_org_node(
             "ra.admin", {"jinan.hall", "jinan", OrgKind::acceptance_point, "济南市民中心受理点", false, 0, {}}));
         YX_ASSERT_OK(auth->create_org_node("ra.admin", {"qingdao", "ra", OrgKind::branch, "青岛分中心", false, 0, {}}));
+        YX_ASSERT_OK(auth->create_org_node(
+            "ra.admin", {"jinan.prepaid", "jinan", OrgKind::acceptance_point, "垫付型受理点", true, 1, {}}));
         for (const char* id : {"clerk", "reviewer"})
             YX_ASSERT_OK(auth->create_staff("ra.admin", spec(id, Role::business_operator, "jinan", Subsystem::ra)));
         YX_ASSERT_OK(auth->create_staff("ra.admin", spec("qd.op", Role::business_operator, "qingdao", Subsystem::ra)));
@@ -526,6 +528,38 @@ TEST_F(Workflow, KeyRecoveryRequestsWaitForTheKmcAfterBothApprovals) {
     YX_ASSERT_OK(ja);
     YX_EXPECT_CODE(wf->review("clerk", ja->id, sign("clerk", "review", *ja)), Errc::auth_same_person);
     YX_ASSERT_OK(wf->review("reviewer", ja->id, sign("reviewer", "review", *ja)));
+}
+
+TEST_F(Workflow, SponsoredAcceptancePointsIssueFromTheirPrepaidQuota) {
+    auto run = [&]() {
+        auto s = new_application();
+        s.org_node = "jinan.prepaid";
+        auto r = wf->submit("clerk", s);
+        EXPECT_TRUE(r.ok()) << r.error().to_string();
+        auto a = wf->approve("approver", r->id, sign("approver", "approve", *r));
+        EXPECT_TRUE(a.ok()) << a.error().to_string();
+        return wf->review("reviewer", a->id, sign("reviewer", "review", *a));
+    };
+    auto first = run();
+    YX_ASSERT_OK(first);
+    EXPECT_EQ(first->state, RequestState::completed);
+    auto nodes = auth->list_org_nodes("reviewer").value();
+    auto node =
+        std::find_if(nodes.begin(), nodes.end(), [](const auth::OrgNode& n) { return n.id == "jinan.prepaid"; });
+    ASSERT_NE(node, nodes.end());
+    EXPECT_EQ(node->quota_remaining, 0);
+    // The quota is used up: the second request stays reviewed, nothing is issued, until a top-up.
+    auto second = run();
+    YX_EXPECT_CODE(second, Errc::auth_quota_exhausted);
+    RequestFilter f;
+    f.state = RequestState::reviewed;
+    auto waiting = wf->list("reviewer", f).value();
+    ASSERT_EQ(waiting.size(), 1u);
+    EXPECT_TRUE(waiting.front().result.empty());
+    YX_ASSERT_OK(auth->topup_quota("ra.admin", "jinan.prepaid", 5));
+    auto done = wf->complete("reviewer", waiting.front().id);
+    YX_ASSERT_OK(done);
+    EXPECT_EQ(done->state, RequestState::completed);
 }
 
 }  // namespace
