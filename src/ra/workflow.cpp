@@ -690,11 +690,31 @@ Result<StatusOutcome> Workflow::self_revoke(std::string_view certificate, std::s
     auto run = [&]() -> Result<StatusOutcome> {
         if (reason == x509::CrlReason::certificate_hold || reason == x509::CrlReason::remove_from_crl)
             return bad("self-service revocation takes a revocation reason");
+        const TimePoint now = m_clock.now();
+        {
+            std::lock_guard lock(m_guess_mu);
+            auto it = m_guesses.find(certificate);
+            if (it != m_guesses.end() && it->second.until > now && it->second.failures >= m_config.phrase_attempts)
+                return make_error(Errc::auth_locked, "too many wrong challenge phrases for " +
+                                                         std::string(certificate) + ": try again after " +
+                                                         format_rfc3339(it->second.until));
+        }
         YX_ASSIGN_OR_RETURN(auto origin, m_store.request_for_certificate(certificate));
         const Error mismatch =
             make_error(Errc::ra_challenge_mismatch, "the challenge phrase does not match the one set at application");
-        if (!origin || origin->challenge_hash.empty()) return mismatch;
-        if (!constant_time_equal(salted_hash(origin->challenge_salt, phrase), origin->challenge_hash)) return mismatch;
+        if (!origin || origin->challenge_hash.empty() ||
+            !constant_time_equal(salted_hash(origin->challenge_salt, phrase), origin->challenge_hash)) {
+            std::lock_guard lock(m_guess_mu);
+            if (m_guesses.size() > 100'000) m_guesses.clear();  // bounded memory under a flood
+            auto& g = m_guesses[std::string(certificate)];
+            if (g.until <= now) g = {0, now + m_config.phrase_lockout};
+            ++g.failures;
+            return mismatch;
+        }
+        {
+            std::lock_guard lock(m_guess_mu);
+            m_guesses.erase(std::string(certificate));
+        }
         return change_status("self-service", "applicant", certificate, RequestKind::revocation, reason);
     };
     auto r = run();

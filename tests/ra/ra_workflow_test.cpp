@@ -435,6 +435,14 @@ TEST_F(Workflow, RevocationRequestSuspensionAndSelfService) {
                    Errc::ra_challenge_mismatch);
     auto ref2 = parse_certificate_ref(second.result).value();
     EXPECT_FALSE(revocations->revocation(ref2.first, ref2.second).value().has_value());
+    // Guessing is limited: after five wrong phrases even the right one waits for the window to end.
+    for (int i = 0; i < 4; ++i)
+        YX_EXPECT_CODE(
+            wf->self_revoke(second.result, "guess " + std::to_string(i), x509::CrlReason::key_compromise, "127.0.0.1"),
+            Errc::ra_challenge_mismatch);
+    YX_EXPECT_CODE(wf->self_revoke(second.result, "my cat is orange", x509::CrlReason::key_compromise, "127.0.0.1"),
+                   Errc::auth_locked);
+    m_clock.advance(std::chrono::minutes(61));
     auto self = wf->self_revoke(second.result, "my cat is orange", x509::CrlReason::key_compromise, "127.0.0.1");
     YX_ASSERT_OK(self);
     EXPECT_EQ(revocations->revocation(ref2.first, ref2.second).value()->reason, 1);

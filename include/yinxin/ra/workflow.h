@@ -18,6 +18,8 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -51,6 +53,10 @@ struct WorkflowConfig {
     bool revoke_superseded = true;
     // SDCA CPS: a certificate still on hold when it expires is revoked.
     bool revoke_expired_holds = true;
+    // Web self-service revocation: after this many wrong challenge phrases for one certificate,
+    // further attempts are refused (auth.locked) until the window ends.
+    unsigned phrase_attempts = 5;
+    std::chrono::seconds phrase_lockout{std::chrono::hours(1)};
     // Webhook (notification outbox) that receives every event; empty: e-mail only.
     std::string webhook;
     std::string sm2_id{crypto::k_default_sm2_id};
@@ -191,6 +197,14 @@ private:
     Rng& m_rng;
     WorkflowConfig m_config;
     CarrierService* m_carriers = nullptr;
+    // Wrong challenge phrases per certificate (in memory: a restart forgets them; each attempt is in
+    // the audit log).
+    struct Guesses {
+        unsigned failures = 0;
+        TimePoint until{};
+    };
+    std::mutex m_guess_mu;
+    std::map<std::string, Guesses, std::less<>> m_guesses;
 };
 
 // "<ca_id>:<serial hex>" → (ca_id, serial bytes); ra.bad_request when malformed.
