@@ -534,9 +534,17 @@ Result<RaRequest> Workflow::deliver(std::string_view actor, std::string_view id,
             const std::string_view holder = r.form.kind == SubjectKind::organisation ? r.form.get("org_name")
                                             : r.form.kind == SubjectKind::device     ? r.form.get("device_name")
                                                                                      : r.form.get("name");
-            YX_TRY(m_carriers->assign(
-                Caller{who.id, "ra"}, carrier_no, cert.first, hex_encode(cert.second),
-                CarrierHolder{std::string(holder), std::string(r.form.get("id_number")), r.org_node}));
+            const std::string serial_hex = hex_encode(cert.second);
+            auto assigned = m_carriers->assign(
+                Caller{who.id, "ra"}, carrier_no, cert.first, serial_hex,
+                CarrierHolder{std::string(holder), std::string(r.form.get("id_number")), r.org_node});
+            if (!assigned) {
+                // A retried delivery finds the carrier already assigned to this very certificate.
+                auto now = m_carriers->get(Caller{who.id, "ra"}, carrier_no);
+                if (!now || now->state != CarrierState::assigned || now->ca_id != cert.first ||
+                    now->serial_hex != serial_hex)
+                    return std::move(assigned).error();
+            }
         }
         r.delivery = method;
         r.delivered_by = who.id;
