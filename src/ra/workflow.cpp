@@ -731,36 +731,33 @@ Result<StatusOutcome> Workflow::self_revoke(std::string_view certificate, std::s
     return r;
 }
 
-Result<StatusOutcome> Workflow::suspend(std::string_view actor, std::string_view certificate, std::string_view why) {
+Result<StatusOutcome> Workflow::hold_step(std::string_view actor, std::string_view certificate, std::string_view why,
+                                          bool suspend) {
+    const Action action = suspend ? Action::ra_suspend : Action::ra_unsuspend;
     std::string role;
     auto run = [&]() -> Result<StatusOutcome> {
         YX_ASSIGN_OR_RETURN(auto origin, m_store.request_for_certificate(certificate));
-        YX_ASSIGN_OR_RETURN(auth::StaffRecord who, origin
-                                                       ? m_auth.authorize(actor, Action::ra_suspend, origin->org_node)
-                                                       : authorize_self(actor, Action::ra_suspend));
+        YX_ASSIGN_OR_RETURN(auth::StaffRecord who,
+                            origin ? m_auth.authorize(actor, action, origin->org_node) : authorize_self(actor, action));
         role = role_of(who);
-        if (why.empty()) return bad("a suspension records why");
-        return change_status(who.id, role, certificate, RequestKind::suspension, x509::CrlReason::certificate_hold);
+        if (why.empty()) return bad(suspend ? "a suspension records why" : "an unsuspension records why");
+        return suspend ? change_status(who.id, role, certificate, RequestKind::suspension,
+                                       x509::CrlReason::certificate_hold)
+                       : change_status(who.id, role, certificate, RequestKind::unsuspension,
+                                       x509::CrlReason::remove_from_crl);
     };
     auto r = run();
-    audit_step(actor, role, "ra.suspend", certificate, std::string(why), r ? ok_status() : Status(r.error()));
+    audit_step(actor, role, suspend ? "ra.suspend" : "ra.unsuspend", certificate, std::string(why),
+               r ? ok_status() : Status(r.error()));
     return r;
 }
 
+Result<StatusOutcome> Workflow::suspend(std::string_view actor, std::string_view certificate, std::string_view why) {
+    return hold_step(actor, certificate, why, true);
+}
+
 Result<StatusOutcome> Workflow::unsuspend(std::string_view actor, std::string_view certificate, std::string_view why) {
-    std::string role;
-    auto run = [&]() -> Result<StatusOutcome> {
-        YX_ASSIGN_OR_RETURN(auto origin, m_store.request_for_certificate(certificate));
-        YX_ASSIGN_OR_RETURN(auth::StaffRecord who, origin
-                                                       ? m_auth.authorize(actor, Action::ra_unsuspend, origin->org_node)
-                                                       : authorize_self(actor, Action::ra_unsuspend));
-        role = role_of(who);
-        if (why.empty()) return bad("an unsuspension records why");
-        return change_status(who.id, role, certificate, RequestKind::unsuspension, x509::CrlReason::remove_from_crl);
-    };
-    auto r = run();
-    audit_step(actor, role, "ra.unsuspend", certificate, std::string(why), r ? ok_status() : Status(r.error()));
-    return r;
+    return hold_step(actor, certificate, why, false);
 }
 
 Result<std::vector<ExpiringCertificate>> Workflow::expiring(std::string_view actor) {

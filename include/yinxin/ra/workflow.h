@@ -178,6 +178,9 @@ private:
     Result<RaRequest> complete_reviewed(RaRequest r, const auth::StaffRecord& who);
     Result<ca::CertificateRecord> target_certificate(std::string_view certificate);
     Status check_renewable(const ca::CertificateRecord& cert, bool online);
+    // suspend() and unsuspend(): authorisation on the issuing request's node, then the status change.
+    Result<StatusOutcome> hold_step(std::string_view actor, std::string_view certificate, std::string_view why,
+                                    bool suspend);
     Result<StatusOutcome> change_status(std::string_view actor, std::string_view role, std::string_view certificate,
                                         RequestKind kind, x509::CrlReason reason);
     std::vector<NewNotification> notes_for(const RaRequest& r, std::string_view event, const std::string& subject,
