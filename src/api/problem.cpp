@@ -96,6 +96,18 @@ unsigned http_status_for(Errc code) noexcept {
         case Errc::ra_batch_mismatch: return 422;
         case Errc::ra_delivery_failed: return 502;
 
+        // key management centre
+        case Errc::kmc_bad_message:
+        case Errc::kmc_bad_signature:
+        case Errc::kmc_envelope_invalid: return 400;
+        case Errc::kmc_recovery_denied: return 403;
+        case Errc::kmc_not_found: return 404;
+        case Errc::kmc_illegal_state:
+        case Errc::kmc_duplicate: return 409;
+        case Errc::kmc_pool_empty: return 503;
+        case Errc::kmc_error_response: return 502;
+        case Errc::cms_time_stamp_refused: return 502;
+
         // store, and certificate status changes that conflict with the current status
         case Errc::ca_already_revoked:
         case Errc::ca_not_on_hold:

@@ -74,6 +74,9 @@ std::string_view errc_name(Errc code) noexcept {
         case Errc::cms_signature_invalid: return "cms.signature_invalid";
         case Errc::cms_bad_attribute: return "cms.bad_attribute";
         case Errc::cms_content_missing: return "cms.content_missing";
+        case Errc::cms_bad_time_stamp: return "cms.bad_time_stamp";
+        case Errc::cms_time_stamp_mismatch: return "cms.time_stamp_mismatch";
+        case Errc::cms_time_stamp_refused: return "cms.time_stamp_refused";
         case Errc::profile_bad_file: return "profile.bad_file";
         case Errc::profile_bad_field: return "profile.bad_field";
         case Errc::profile_duplicate_id: return "profile.duplicate_id";
@@ -156,6 +159,15 @@ std::string_view errc_name(Errc code) noexcept {
         case Errc::seal_bad_request: return "seal.bad_request";
         case Errc::seal_signer_failed: return "seal.signer_failed";
         case Errc::seal_ofd_unsigned: return "seal.ofd_unsigned";
+        case Errc::kmc_bad_message: return "kmc.bad_message";
+        case Errc::kmc_bad_signature: return "kmc.bad_signature";
+        case Errc::kmc_not_found: return "kmc.not_found";
+        case Errc::kmc_illegal_state: return "kmc.illegal_state";
+        case Errc::kmc_pool_empty: return "kmc.pool_empty";
+        case Errc::kmc_envelope_invalid: return "kmc.envelope_invalid";
+        case Errc::kmc_recovery_denied: return "kmc.recovery_denied";
+        case Errc::kmc_duplicate: return "kmc.duplicate";
+        case Errc::kmc_error_response: return "kmc.error_response";
         case Errc::api_route_not_found: return "api.route_not_found";
         case Errc::api_method_not_allowed: return "api.method_not_allowed";
         case Errc::api_unsupported_media_type: return "api.unsupported_media_type";

@@ -93,6 +93,9 @@ enum class Errc : std::uint32_t {
     cms_signature_invalid = 4106,
     cms_bad_attribute = 4107,
     cms_content_missing = 4108,
+    cms_bad_time_stamp = 4109,       // an RFC 3161 request, response or token that is malformed
+    cms_time_stamp_mismatch = 4110,  // a time-stamp token over other data (messageImprint, nonce)
+    cms_time_stamp_refused = 4111,   // the TSA answered with a PKIStatus other than granted
 
     // 5xxx profile (5001-5049) and lints (5050-5099)
     profile_bad_file = 5001,
@@ -168,6 +171,17 @@ enum class Errc : std::uint32_t {
     seal_bad_request = 10006,
     seal_signer_failed = 10007,
     seal_ofd_unsigned = 10008,  // an OFD document without any signature to verify
+
+    // 11xxx kmc (key management centre: escrow, GM/T 0014 CA<->KMC protocol, key recovery)
+    kmc_bad_message = 11001,       // a GM/T 0014 message or SM2EnvelopedKey that is malformed
+    kmc_bad_signature = 11002,     // a request or response not signed by the peer it must be
+    kmc_not_found = 11003,         // no escrowed key or recovery request with this identifier
+    kmc_illegal_state = 11004,     // the key or recovery request's state does not allow this step
+    kmc_pool_empty = 11005,        // no pre-generated key left and generation on demand is off
+    kmc_envelope_invalid = 11006,  // an enveloped key that does not open or does not match its public key
+    kmc_recovery_denied = 11007,   // a recovery without its second person or judicial signature
+    kmc_duplicate = 11008,         // a task number or certificate number seen before
+    kmc_error_response = 11009,    // the KMC answered with an ErrorPkgRespond
 
     // 13xxx audit
     audit_bad_event = 13001,
