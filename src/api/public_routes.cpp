@@ -195,4 +195,22 @@ Status add_ocsp_routes(Server& server, ca::OcspResponder& responder) {
     return ok_status();
 }
 
+Status add_tsa_routes(Server& server, ca::TimeStampAuthority& tsa) {
+    RouteOptions post;
+    post.consumes = {"application/timestamp-query"};
+    post.max_body_bytes = 16 * 1024;  // a TimeStampReq is a hash and a few small fields
+    for (const char* path : {"/api/v1/tsa", "/tsa"}) {
+        YX_TRY(server.add_route(
+            "POST", path,
+            [&tsa](const Request& req) -> Result<Response> {
+                const cms::TsaOutcome out = tsa.respond(as_bytes(req.body));
+                Response r = Response::text(to_string(out.response), "application/timestamp-reply");
+                r.headers.push_back({"Cache-Control", "no-store"});
+                return r;
+            },
+            post));
+    }
+    return ok_status();
+}
+
 }  // namespace yinxin::api

@@ -37,40 +37,15 @@ Result<OcspSignerRecord> delegate_ocsp_signing(CaContext& ctx, const Publication
     if (ctx.device == nullptr || ctx.clock == nullptr || ctx.rng == nullptr || ctx.profiles == nullptr)
         return make_error(Errc::invalid_argument, "delegate_ocsp_signing: incomplete context");
     auto run = [&]() -> Result<OcspSignerRecord> {
-        YX_ASSIGN_OR_RETURN(CaRecord ca, ctx.stores.registry->get_ca(ca_id));
-        if (ca.kind == CaKind::external) return make_error(Errc::ca_no_key, "CA '" + ca.id + "' is external");
-        YX_ASSIGN_OR_RETURN(x509::Certificate ca_cert, x509::Certificate::parse(ca.certificate_der));
-        const std::string label = ca.id + "-ocsp-" + std::to_string(to_unix(ctx.clock->now()));
-        YX_ASSIGN_OR_RETURN(device::GeneratedKey key,
-                            ctx.device->generate_key_pair(device::KeyAlgorithm::sm2, label, ctx.key_pin));
-        ev.detail = "device key " + label;
-
-        profile::CertificateRequestData data;
-        data.subject.emplace_back("C", ca_cert.subject().get(oids::at_country).value_or("CN"));
-        data.subject.emplace_back("O", ca_cert.subject().get(oids::at_organization).value_or(ca.name));
-        data.subject.emplace_back("CN", ca_cert.subject().get(oids::at_common_name).value_or(ca.name) + " OCSP");
-        data.spki_der = key.key.public_key;
-        if (validity_days != 0) data.validity_days = validity_days;
-        IssueRequest req;
-        req.ca_id = ca.id;
-        req.profile_id = "ocsp-signing";
-        req.data = std::move(data);
-        req.request_id = "ocsp-delegate-" + label;
-        Issuer issuer(ctx.stores, *ctx.profiles, device_key_resolver(*ctx.device, ctx.device_backend, ctx.key_pin),
-                      publication, *ctx.clock, *ctx.rng, ctx.events);
-        YX_ASSIGN_OR_RETURN(IssuedCertificate issued, issuer.issue(req));
-        YX_ASSIGN_OR_RETURN(x509::Certificate cert, x509::Certificate::parse(issued.certificate_der));
-        OcspSignerRecord rec{.ca_id = ca.id,
-                             .serial = issued.serial,
-                             .key = KeyRef{.backend = ctx.device_backend,
-                                           .index = static_cast<std::int64_t>(key.key.index),
-                                           .label = label},
-                             .not_before = to_unix(cert.not_before()),
-                             .not_after = to_unix(cert.not_after()),
-                             .certificate_der = issued.certificate_der};
+        YX_ASSIGN_OR_RETURN(detail::Delegate d, detail::issue_delegate(ctx, publication, ca_id, "ocsp-signing", "ocsp",
+                                                                       "OCSP", validity_days, ev));
+        OcspSignerRecord rec{.ca_id = d.ca_id,
+                             .serial = d.issued.serial,
+                             .key = d.key,
+                             .not_before = to_unix(d.certificate.not_before()),
+                             .not_after = to_unix(d.certificate.not_after()),
+                             .certificate_der = d.issued.certificate_der};
         YX_TRY(status.add_ocsp_signer(rec));
-        ev.serial_hex = hex_encode(issued.serial);
-        ev.subject_dn = cert.subject().to_string();
         return rec;
     };
     auto r = run();

@@ -12,6 +12,7 @@
 #include "yinxin/base/clock.h"
 #include "yinxin/base/result.h"
 #include "yinxin/base/rng.h"
+#include "yinxin/ca/hierarchy.h"
 #include "yinxin/ca/issuer.h"
 #include "yinxin/ca/store.h"
 #include "yinxin/profile/issuance.h"
@@ -78,5 +79,18 @@ inline TimePoint whole_seconds(TimePoint t) { return std::chrono::floor<std::chr
 std::uint32_t days_until(TimePoint from, TimePoint until);
 
 void emit(const EventSink& events, CaEvent ev, const Clock& clock);
+
+// A delegated signer of a CA (OCSP responder, TSA): a new SM2 key in the device labelled
+// "<ca>-<kind>-<unix time>" and a certificate of `profile_id` issued by the CA for it, subject C
+// and O of the CA and CN "<CA CN> <cn_suffix>". `ev` gets the key label, serial and subject.
+struct Delegate {
+    std::string ca_id;
+    KeyRef key;
+    IssuedCertificate issued;
+    x509::Certificate certificate;
+};
+Result<Delegate> issue_delegate(CaContext& ctx, const PublicationConfig& publication, std::string_view ca_id,
+                                std::string_view profile_id, std::string_view kind, std::string_view cn_suffix,
+                                std::uint32_t validity_days, CaEvent& ev);
 
 }  // namespace yinxin::ca::detail

@@ -1,13 +1,6 @@
 #include "carrier_cmd.h"
 
 #include <CLI/CLI.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
@@ -18,6 +11,7 @@
 #include <utility>
 
 #include "cli_util.h"
+#include "http_client.h"
 #include "yinxin/auth/service.h"
 #include "yinxin/base/bytes.h"
 #include "yinxin/crypto/sm2.h"
@@ -26,103 +20,32 @@
 namespace yinxin::cli {
 namespace {
 
-namespace beast = boost::beast;
-namespace http = beast::http;
-namespace net = boost::asio;
-
 struct ClientArgs {
     std::string url = "http://127.0.0.1:8080";
     std::string cacert;
     std::string token_file;
 };
 
-struct Target {
-    std::string host;
-    std::string port;
-    bool tls = false;
-    std::string cacert;
-};
-
-Result<Target> parse_url(const std::string& url, const std::string& cacert) {
-    Target t;
-    std::string rest;
-    if (url.rfind("https://", 0) == 0) {
-        t.tls = true;
-        rest = url.substr(8);
-        if (cacert.empty())
-            return make_error(Errc::invalid_argument,
-                              "--url '" + url + "': HTTPS needs --cacert (the CA the server certificate chains to)");
-        t.cacert = cacert;
-    } else if (url.rfind("http://", 0) == 0) {
-        rest = url.substr(7);
-    } else {
-        return make_error(Errc::invalid_argument, "--url '" + url + "': expected https:// or http://");
-    }
-    if (const auto slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
-    const auto colon = rest.rfind(':');
-    t.host = colon == std::string::npos ? rest : rest.substr(0, colon);
-    t.port = colon == std::string::npos ? (t.tls ? "443" : "80") : rest.substr(colon + 1);
-    return t;
-}
+using Target = HttpTarget;
 
 struct Reply {
     unsigned status = 0;
     nlohmann::json body;
 };
 
-template <class Stream>
-http::response<http::string_body> exchange(Stream& stream, const Target& t, http::verb method, const std::string& path,
-                                           const std::string& body, const std::string& content_type,
-                                           const std::string& token) {
-    http::request<http::string_body> req{method, path, 11};
-    req.set(http::field::host, t.host);
-    req.set(http::field::authorization, "Bearer " + token);
-    if (!content_type.empty()) req.set(http::field::content_type, content_type);
-    req.body() = body;
-    req.prepare_payload();
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
-    http::read(stream, buffer, parser);
-    return parser.release();
-}
-
-// One request with the session token. Over HTTPS the server's certificate must chain to
-// `t.cacert` and name `t.host` (RFC 9525).
-Result<Reply> call(const Target& t, const std::string& token, http::verb method, const std::string& path,
+// One request with the session token.
+Result<Reply> call(const Target& t, const std::string& token, const std::string& method, const std::string& path,
                    const std::string& body = {}, const std::string& content_type = {}) {
-    try {
-        net::io_context ioc;
-        net::ip::tcp::resolver resolver(ioc);
-        http::response<http::string_body> res;
-        if (t.tls) {
-            net::ssl::context ctx(net::ssl::context::tls_client);
-            ctx.load_verify_file(t.cacert);
-            ctx.set_verify_mode(net::ssl::verify_peer);
-            beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
-            if (SSL_set_tlsext_host_name(stream.native_handle(), t.host.c_str()) != 1 ||
-                SSL_set1_host(stream.native_handle(), t.host.c_str()) != 1)
-                return make_error(Errc::invalid_argument, "bad host name '" + t.host + "'");
-            beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(120));
-            beast::get_lowest_layer(stream).connect(resolver.resolve(t.host, t.port));
-            stream.handshake(net::ssl::stream_base::client);
-            res = exchange(stream, t, method, path, body, content_type, token);
-            beast::error_code ec;
-            stream.shutdown(ec);  // the peer may close first; the answer is already read
-        } else {
-            beast::tcp_stream stream(ioc);
-            stream.expires_after(std::chrono::seconds(120));
-            stream.connect(resolver.resolve(t.host, t.port));
-            res = exchange(stream, t, method, path, body, content_type, token);
-            beast::error_code ec;
-            stream.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-        }
-        auto j = nlohmann::json::parse(res.body(), nullptr, false);
-        return Reply{res.result_int(), j.is_discarded() ? nlohmann::json() : j};
-    } catch (const std::exception& e) {
-        return make_error(Errc::io_error, "HTTP request to " + t.host + ":" + t.port + path + " failed: " + e.what());
-    }
+    HttpCall c;
+    c.method = method;
+    c.path = path;
+    c.body = body;
+    c.content_type = content_type;
+    c.headers.emplace_back("Authorization", "Bearer " + token);
+    c.timeout = std::chrono::seconds(120);
+    YX_ASSIGN_OR_RETURN(HttpReply r, http_call(t, c));
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    return Reply{r.status, j.is_discarded() ? nlohmann::json() : j};
 }
 
 // The problem document of a refused request as an Error with the server's stable code.
@@ -140,7 +63,7 @@ struct Session {
 
 Session open_session(const ClientArgs& a) {
     Session s;
-    s.target = take(parse_url(a.url, a.cacert));
+    s.target = take(parse_http_url(a.url, a.cacert));
     s.token = take(read_secret(a.token_file, "YINXIN_TOKEN", "session token"));
     return s;
 }
@@ -201,7 +124,7 @@ struct DecisionArgs {
 void run_decision(const ClientArgs& c, const DecisionArgs& d, const std::string& step) {
     const Session s = open_session(c);
     const std::string path = "/api/v1/ra/unlock-requests/" + encode_query(d.id);
-    const nlohmann::json shown = expect(call(s.target, s.token, http::verb::get, path), 200);
+    const nlohmann::json shown = expect(call(s.target, s.token, "GET", path), 200);
     std::cerr << "unlock request " << d.id << " (" << shown.value("state", std::string()) << "):\n"
               << shown.at("form").dump(2) << "\n";
     const std::string hash = checked_payload_sm3(shown);
@@ -212,7 +135,7 @@ void run_decision(const ClientArgs& c, const DecisionArgs& d, const std::string&
     nlohmann::json body{{"signature", base64_encode(sig)}};
     if (step == "reject") body["reason"] = d.reason;
     const nlohmann::json done =
-        expect(call(s.target, s.token, http::verb::post, path + "/" + step, body.dump(), "application/json"), 200);
+        expect(call(s.target, s.token, "POST", path + "/" + step, body.dump(), "application/json"), 200);
     std::cout << done.dump(2) << "\n";
 }
 
@@ -244,8 +167,8 @@ void register_carrier_commands(CLI::App& app) {
         const Session s = open_session(*a);
         const Bytes csv = take(read_binary_file(imp->file));
         const nlohmann::json r =
-            expect(call(s.target, s.token, http::verb::post,
-                        "/api/v1/ra/carriers?org_node=" + encode_query(imp->org_node), to_string(csv), "text/csv"),
+            expect(call(s.target, s.token, "POST", "/api/v1/ra/carriers?org_node=" + encode_query(imp->org_node),
+                        to_string(csv), "text/csv"),
                    201);
         std::cout << r.dump(2) << "\n";
     });
@@ -266,7 +189,7 @@ void register_carrier_commands(CLI::App& app) {
         std::string path = "/api/v1/ra/carriers?limit=" + std::to_string(la->limit);
         if (!la->state.empty()) path += "&state=" + encode_query(la->state);
         if (!la->after.empty()) path += "&after=" + encode_query(la->after);
-        std::cout << expect(call(s.target, s.token, http::verb::get, path), 200).dump(2) << "\n";
+        std::cout << expect(call(s.target, s.token, "GET", path), 200).dump(2) << "\n";
     });
 
     auto show_no = std::make_shared<std::string>();
@@ -275,10 +198,9 @@ void register_carrier_commands(CLI::App& app) {
     add_client_options(sc, *a);
     sc->callback([a, show_no] {
         const Session s = open_session(*a);
-        std::cout << expect(call(s.target, s.token, http::verb::get, "/api/v1/ra/carriers/" + encode_query(*show_no)),
-                            200)
-                         .dump(2)
-                  << "\n";
+        std::cout
+            << expect(call(s.target, s.token, "GET", "/api/v1/ra/carriers/" + encode_query(*show_no)), 200).dump(2)
+            << "\n";
     });
 
     // --- unlock requests ---
@@ -294,7 +216,7 @@ void register_carrier_commands(CLI::App& app) {
     us->callback([a, form_file] {
         const Session s = open_session(*a);
         const Bytes form = take(read_binary_file(*form_file));
-        std::cout << expect(call(s.target, s.token, http::verb::post, "/api/v1/ra/unlock-requests", to_string(form),
+        std::cout << expect(call(s.target, s.token, "POST", "/api/v1/ra/unlock-requests", to_string(form),
                                  "application/json"),
                             201)
                          .dump(2)
@@ -309,7 +231,7 @@ void register_carrier_commands(CLI::App& app) {
         const Session s = open_session(*a);
         std::string path = "/api/v1/ra/unlock-requests";
         if (!ul_state->empty()) path += "?state=" + encode_query(*ul_state);
-        std::cout << expect(call(s.target, s.token, http::verb::get, path), 200).dump(2) << "\n";
+        std::cout << expect(call(s.target, s.token, "GET", path), 200).dump(2) << "\n";
     });
 
     auto show_id = std::make_shared<std::string>();
@@ -318,9 +240,7 @@ void register_carrier_commands(CLI::App& app) {
     add_client_options(ushow, *a);
     ushow->callback([a, show_id] {
         const Session s = open_session(*a);
-        std::cout << expect(call(s.target, s.token, http::verb::get,
-                                 "/api/v1/ra/unlock-requests/" + encode_query(*show_id)),
-                            200)
+        std::cout << expect(call(s.target, s.token, "GET", "/api/v1/ra/unlock-requests/" + encode_query(*show_id)), 200)
                          .dump(2)
                   << "\n";
     });
@@ -345,9 +265,8 @@ void register_carrier_commands(CLI::App& app) {
     add_client_options(rc, *a);
     rc->callback([a, rel_id] {
         const Session s = open_session(*a);
-        const nlohmann::json r = expect(call(s.target, s.token, http::verb::post,
-                                             "/api/v1/ra/unlock-requests/" + encode_query(*rel_id) + "/release"),
-                                        200);
+        const nlohmann::json r = expect(
+            call(s.target, s.token, "POST", "/api/v1/ra/unlock-requests/" + encode_query(*rel_id) + "/release"), 200);
         std::cout << r.dump(2) << "\n";
     });
 }

@@ -8,14 +8,22 @@
 #include <cctype>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cli_util.h"
+#include "http_client.h"
+#include "signing_env.h"
+#include "yinxin/audit/audit.h"
 #include "yinxin/base/clock.h"
+#include "yinxin/cms/timestamp.h"
+#include "yinxin/crypto/pkcs12.h"
+#include "yinxin/crypto/random.h"
 #include "yinxin/crypto/sm2.h"
+#include "yinxin/crypto/sm3.h"
 #include "yinxin/ofd/package.h"
 #include "yinxin/ofd/signatures.h"
 #include "yinxin/seal/ofd_sign.h"
@@ -23,6 +31,8 @@
 #include "yinxin/seal/ses.h"
 #include "yinxin/seal/verify.h"
 #include "yinxin/x509/certificate.h"
+#include "yinxin/x509/crl.h"
+#include "yinxin/x509/revocation.h"
 
 namespace yinxin::cli {
 namespace {
@@ -37,11 +47,67 @@ TimePoint time_or_now(const std::optional<std::int64_t>& unix_seconds) {
     return unix_seconds ? from_unix(*unix_seconds) : SystemClock().now();
 }
 
-crypto::Sm2PrivateKey read_key(const std::string& path) {
+bool is_pkcs12_path(const std::string& path) {
+    std::string ext = std::filesystem::path(path).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext == ".p12" || ext == ".pfx";
+}
+
+// A PKCS#8 key (PEM or DER), or a PKCS#12 file (.p12/.pfx) opened with the password of
+// `pass_file` (or YINXIN_KEY_PASSWORD).
+crypto::Sm2PrivateKey read_key(const std::string& path, const std::string& pass_file = {}) {
     const Bytes raw = take(read_binary_file(path));
+    if (is_pkcs12_path(path)) {
+        const std::string pass = take(read_secret(pass_file, "YINXIN_KEY_PASSWORD", "PKCS#12 password"));
+        return take(crypto::read_pkcs12(raw, pass)).key;
+    }
     const std::string text = to_string(raw);
     if (text.find("-----BEGIN ") != std::string::npos) return take(crypto::Sm2PrivateKey::from_pem(text));
     return take(crypto::Sm2PrivateKey::from_pkcs8_der(raw));
+}
+
+// Where a signing key comes from: a key file (PKCS#8 or PKCS#12), or a key in the Yinxin device
+// of --data-dir, unlocked by the custodians' shares with the key PIN, each signature audited.
+struct KeySource {
+    std::string key_file;
+    std::string key_pass_file;
+    std::string device_key;
+    EnvArgs env;
+};
+
+void add_key_options(CLI::App* c, KeySource& k, const std::string& who) {
+    c->add_option("--key-pass-file", k.key_pass_file, "PKCS#12 password file (default: $YINXIN_KEY_PASSWORD)");
+    c->add_option("--device-key", k.device_key,
+                  "Sign with this key of the Yinxin device instead of --" + who +
+                      " (needs --data-dir, --shares-file, --pin-file)");
+    c->add_option("--data-dir", k.env.data_dir, "Data directory of the device and its audit log")
+        ->capture_default_str();
+    c->add_option("--device-store", k.env.device_store, "Device key store (default <data-dir>/device.db)");
+    c->add_option("--shares-file", k.env.shares_file, "Custodian shares that unlock the device");
+    c->add_option("--pin-file", k.env.pin_file, "The key's PIN (default: $YINXIN_CA_KEY_PIN)");
+}
+
+// The sign callback of a key source. A device key stays in the device: the callback keeps the
+// unlocked device and its audit log alive and records every signature as "seal.sign.device".
+seal::SignCallback signer_of(const KeySource& k, const std::string& what) {
+    if (k.device_key.empty() == k.key_file.empty()) {
+        fail(make_error(Errc::invalid_argument, "give exactly one of a key file and --device-key for the " + what));
+    }
+    if (!k.key_file.empty()) return seal::sm2_sign_callback(read_key(k.key_file, k.key_pass_file));
+    std::shared_ptr<SigningEnv> env = open_signing_env(k.env);
+    const auto info = take(env->device->find_key(k.device_key));
+    env->audit_device(take(env->device->get_private_key_access_right(info.index, env->pin)));
+    return [env, info, what](BytesView tbs) -> Result<Bytes> {
+        auto sig = env->device->sign(info.index, tbs);
+        audit::AuditEvent ev;
+        ev.source = "cli";
+        ev.actor = cli_actor();
+        ev.action = "seal.sign.device";
+        ev.target = info.label;
+        ev.detail = what + ", SM3 of the signed structure " + hex_encode(crypto::sm3(tbs));
+        YX_TRY(env->audit_log->append(sig ? ev : ev.failed(sig.error())));
+        return sig;
+    };
 }
 
 x509::Certificate read_cert(const std::string& path) {
@@ -79,7 +145,8 @@ std::string subject_of(BytesView der) {
 // make
 
 struct MakeArgs {
-    std::string maker_cert, maker_key, picture, picture_type, es_id, name, vendor = "Yinxin", out;
+    std::string maker_cert, picture, picture_type, es_id, name, vendor = "Yinxin", out;
+    KeySource maker_key;
     std::vector<std::string> certs;
     std::int64_t type = 1, width = 40, height = 40, days = std::int64_t{3} * 365;
     std::optional<std::int64_t> valid_from, valid_to, created;
@@ -104,8 +171,7 @@ void run_make(const MakeArgs& a) {
     r.width_mm = a.width;
     r.height_mm = a.height;
     const auto maker = read_cert(a.maker_cert);
-    const auto key = read_key(a.maker_key);
-    const Bytes esl = take(seal::make_seal(r, maker.der(), seal::sm2_sign_callback(key)));
+    const Bytes esl = take(seal::make_seal(r, maker.der(), signer_of(a.maker_key, "seal maker")));
     check(write_binary_file(a.out, esl));
     std::cout << "seal " << r.es_id << " \"" << r.name << "\" written to " << a.out << " (" << esl.size()
               << " bytes)\n";
@@ -235,22 +301,62 @@ void run_show(const ShowArgs& a) {
 // sign
 
 struct SignArgs {
-    std::string seal, cert, key, ofd, file, out, property;
+    std::string seal, cert, ofd, file, out, property, tsa, tsa_cacert;
+    KeySource key;
     std::size_t page = 0;
     double x = 0, y = 0, w = 0, h = 0;
     std::optional<std::int64_t> at;
 };
 
+// RFC 3161 over HTTP (3.4): SM3 of the signature value, a random nonce, certReq; the answer must
+// be granted and its token must verify over the signature value with our nonce.
+seal::TimeStampCallback tsa_client(const std::string& url, const std::string& cacert) {
+    const HttpTarget target = take(parse_http_url(url, cacert));
+    return [target, url](BytesView signature_value) -> Result<Bytes> {
+        cms::TimeStampRequest req;
+        YX_ASSIGN_OR_RETURN(req.imprint, cms::MessageImprint::of(crypto::DigestAlgorithm::sm3, signature_value));
+        crypto::OpensslRng rng;
+        YX_ASSIGN_OR_RETURN(req.nonce, rng.bytes(8));
+        req.nonce[0] = static_cast<std::uint8_t>((req.nonce[0] & 0x7f) | 0x01);  // positive, minimal
+        req.cert_req = true;
+        HttpCall call;
+        call.method = "POST";
+        YX_ASSIGN_OR_RETURN(Bytes body, req.encode());
+        call.body = to_string(body);
+        call.content_type = "application/timestamp-query";
+        call.body_limit = 1024 * 1024;
+        YX_ASSIGN_OR_RETURN(HttpReply reply, http_call(target, call));
+        if (reply.status != 200) {
+            return make_error(Errc::cms_time_stamp_refused, url + " answered HTTP " + std::to_string(reply.status));
+        }
+        YX_ASSIGN_OR_RETURN(auto resp, cms::TimeStampResponse::parse(as_bytes(reply.body)));
+        if (!resp.granted()) {
+            return make_error(Errc::cms_time_stamp_refused, url + " refused the time stamp (PKIStatus " +
+                                                                std::to_string(static_cast<int>(resp.status)) +
+                                                                ", failInfo bits " + std::to_string(resp.failure_bits) +
+                                                                "): " + resp.status_text);
+        }
+        YX_ASSIGN_OR_RETURN(auto token, cms::TimeStampToken::parse(resp.token));
+        cms::TimeStampCheckOptions co;
+        co.nonce = req.nonce;
+        YX_ASSIGN_OR_RETURN(auto checked, cms::check_time_stamp(token, signature_value, co));
+        (void)checked;
+        return resp.token;
+    };
+}
+
 void run_sign(const SignArgs& a) {
     const Bytes esl = take(read_binary_file(a.seal));
     const auto cert = read_cert(a.cert);
-    const auto key = read_key(a.key);
+    const seal::SignCallback sign = signer_of(a.key, "signer");
+    const seal::TimeStampCallback stamp = a.tsa.empty() ? seal::TimeStampCallback{} : tsa_client(a.tsa, a.tsa_cacert);
     const TimePoint t = time_or_now(a.at);
     if (!a.ofd.empty()) {
         seal::OfdSignRequest r;
         r.seal = esl;
         r.signer_certificate.assign(cert.der().begin(), cert.der().end());
         r.time = t;
+        r.time_stamp = stamp;
         if (a.w > 0 || a.h > 0) {
             // Without a size the stamp takes the seal picture's size in millimetres.
             r.stamp = seal::OfdStamp{a.page, {a.x, a.y, a.w, a.h}};
@@ -261,14 +367,14 @@ void run_sign(const SignArgs& a) {
                 {a.x, a.y, static_cast<double>(s.picture().width_mm), static_cast<double>(s.picture().height_mm)}};
         }
         const Bytes in = take(read_binary_file(a.ofd));
-        const Bytes out = take(seal::sign_ofd(in, r, seal::sm2_sign_callback(key)));
+        const Bytes out = take(seal::sign_ofd(in, r, sign));
         check(write_binary_file(a.out, out));
         std::cout << "signed " << a.ofd << " -> " << a.out << "\n";
         return;
     }
     const Bytes data = take(read_binary_file(a.file));
     const std::string prop = a.property.empty() ? std::filesystem::path(a.file).filename().string() : a.property;
-    const Bytes ses = take(seal::make_detached_signature(esl, data, prop, cert.der(), t, seal::sm2_sign_callback(key)));
+    const Bytes ses = take(seal::make_detached_signature(esl, data, prop, cert.der(), t, sign, stamp));
     check(write_binary_file(a.out, ses));
     std::cout << "signature over " << a.file << " written to " << a.out << " (" << ses.size() << " bytes)\n";
 }
@@ -277,8 +383,9 @@ void run_sign(const SignArgs& a) {
 // verify
 
 struct VerifyArgs {
-    std::string file, data;
-    std::vector<std::string> anchors, intermediates;
+    std::string file, data, cacert;
+    std::vector<std::string> anchors, intermediates, crls;
+    bool online = false;
     std::optional<std::int64_t> at;
     bool json = false;
 };
@@ -294,6 +401,48 @@ int exit_code_for(seal::DocumentStatus s) {
     return k_seal_exit_invalid;
 }
 
+// CRLs from --crl files and, with --online, from each certificate's CRL distribution points
+// (http/https, each URL fetched once). Nothing given: no checker (revocation not_checked).
+x509::RevocationChecker revocation_checker(const VerifyArgs& a, TimePoint now) {
+    if (a.crls.empty() && !a.online) return {};
+    struct State {
+        std::vector<x509::Crl> crls;
+        std::map<std::string, std::string> fetched;  // URL -> "" or why it failed
+    };
+    auto state = std::make_shared<State>();
+    for (const auto& path : a.crls) {
+        const Bytes der = take(read_der_or_pem(path, "X509 CRL"));
+        state->crls.push_back(take(x509::Crl::parse(der)));
+    }
+    return [state, now, online = a.online, cacert = a.cacert](const x509::Certificate& cert,
+                                                              const x509::Certificate& issuer) {
+        std::string fetch_errors;
+        if (online && cert.extensions().crl_distribution_points()) {
+            for (const auto& url : cert.extensions().crl_distribution_points()->uris()) {
+                if (url.rfind("http", 0) != 0) continue;
+                auto [it, fresh] = state->fetched.try_emplace(url);
+                if (fresh) {
+                    auto target = parse_http_url(url, cacert);
+                    auto reply = target ? http_call(*target, HttpCall{}) : Result<HttpReply>(target.error());
+                    if (!reply) {
+                        it->second = reply.error().message;
+                    } else if (reply->status != 200) {
+                        it->second = url + ": HTTP " + std::to_string(reply->status);
+                    } else if (auto crl = x509::Crl::parse(as_bytes(reply->body)); !crl) {
+                        it->second = url + ": " + crl.error().message;
+                    } else {
+                        state->crls.push_back(std::move(crl).value());
+                    }
+                }
+                if (!it->second.empty()) fetch_errors += (fetch_errors.empty() ? "" : "; ") + it->second;
+            }
+        }
+        auto st = x509::status_from_crls(cert, issuer, state->crls, now);
+        if (st.state == x509::RevocationState::unknown && !fetch_errors.empty()) st.message += "; " + fetch_errors;
+        return st;
+    };
+}
+
 void run_verify(const VerifyArgs& a) {
     const Bytes input = take(read_binary_file(a.file));
     seal::VerifyOptions o;
@@ -306,6 +455,7 @@ void run_verify(const VerifyArgs& a) {
         auto certs = read_certs(p);
         o.intermediates.insert(o.intermediates.end(), certs.begin(), certs.end());
     }
+    o.revocation = revocation_checker(a, o.time);
     Bytes data;
     if (!a.data.empty()) {
         data = take(read_binary_file(a.data));
@@ -344,7 +494,8 @@ void register_seal_commands(CLI::App& app) {
     auto m = std::make_shared<MakeArgs>();
     auto* make = sc->add_subcommand("make", "Make an SES_Seal v4 (.esl) signed by the seal maker");
     make->add_option("--maker-cert", m->maker_cert, "Seal maker (organisation) certificate, PEM or DER")->required();
-    make->add_option("--maker-key", m->maker_key, "Maker's SM2 private key, PKCS#8 PEM or DER")->required();
+    make->add_option("--maker-key", m->maker_key.key_file, "Maker's SM2 private key: PKCS#8 PEM/DER or PKCS#12 (.p12)");
+    add_key_options(make, m->maker_key, "maker-key");
     make->add_option("--cert", m->certs, "Seal holder (signer) certificate(s), PEM or DER (certListType 1)")
         ->required();
     make->add_option("--picture", m->picture, "Seal image file")->required();
@@ -373,7 +524,12 @@ void register_seal_commands(CLI::App& app) {
     auto* sign = sc->add_subcommand("sign", "Sign an OFD document (GB/T 33190 embedding) or any file (detached .ses)");
     sign->add_option("--seal", g->seal, "Seal (.esl)")->required();
     sign->add_option("--cert", g->cert, "Signer certificate (in the seal's list), PEM or DER")->required();
-    sign->add_option("--key", g->key, "Signer's SM2 private key, PKCS#8 PEM or DER")->required();
+    sign->add_option("--key", g->key.key_file, "Signer's SM2 private key: PKCS#8 PEM/DER or PKCS#12 (.p12)");
+    add_key_options(sign, g->key, "key");
+    sign->add_option("--tsa", g->tsa,
+                     "RFC 3161 time-stamp authority URL (e.g. https://host/api/v1/tsa): the "
+                     "signature value is time-stamped and the token embedded");
+    sign->add_option("--tsa-cacert", g->tsa_cacert, "CA bundle for an https:// TSA");
     auto* ofd_opt = sign->add_option("--ofd", g->ofd, "OFD document to sign");
     auto* file_opt = sign->add_option("--file", g->file, "Any file: write a detached SES_Signature");
     ofd_opt->excludes(file_opt);
@@ -402,6 +558,10 @@ void register_seal_commands(CLI::App& app) {
     verify->add_option("--anchor", v->anchors, "Trust anchor certificate(s), PEM bundle or DER (repeatable)");
     verify->add_option("--intermediate", v->intermediates, "Intermediate CA certificate(s) (repeatable)");
     verify->add_option("--at", v->at, "Verification time, Unix seconds (default: now)");
+    verify->add_option("--crl", v->crls, "CRL file(s), PEM or DER, for the revocation check (repeatable)");
+    verify->add_flag("--online", v->online,
+                     "Fetch the CRLs of the certificates' distribution points for the revocation check");
+    verify->add_option("--cacert", v->cacert, "CA bundle for https:// CRL distribution points");
     verify->add_flag("--json", v->json, "Machine-readable report (stable fields: intact, valid, status, checks)");
     verify->footer(k_exit_help);
     verify->callback([v] { run_verify(*v); });

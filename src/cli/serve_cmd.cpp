@@ -30,6 +30,7 @@
 #include "yinxin/ca/hierarchy.h"
 #include "yinxin/ca/ocsp.h"
 #include "yinxin/ca/status.h"
+#include "yinxin/ca/tsa.h"
 #include "yinxin/crypto/random.h"
 #include "yinxin/device/soft_device.h"
 #include "yinxin/profile/profile.h"
@@ -41,6 +42,7 @@
 #include "yinxin/store/sqlite_ra_store.h"
 #include "yinxin/store/sqlite_revocation_store.h"
 #include "yinxin/store/sqlite_store.h"
+#include "yinxin/x509/certificate.h"
 
 namespace yinxin::cli {
 
@@ -137,6 +139,8 @@ struct OcspSide {
     std::unique_ptr<store::SqliteAuditStore> audit_store;
     std::unique_ptr<audit::AuditLog> audit_log;
     std::unique_ptr<ca::OcspResponder> responder;
+    crypto::OpensslRng rng;                       // TSA serial numbers
+    std::unique_ptr<ca::TimeStampAuthority> tsa;  // when <data-dir>/tsa.json exists
     std::unique_ptr<ca::StatusService> status_service;
     ca::CrlSchedule schedule;
     ca::PublicationConfig publication;
@@ -209,6 +213,18 @@ std::unique_ptr<OcspSide> open_ocsp_side(const ServeOptions& o, store::SqliteSto
     side->responder =
         std::make_unique<ca::OcspResponder>(ca::CaStores{&store, &store, &store, &store}, status,
                                             ca::device_key_resolver(*side->device, "soft", side->pin), side->clock);
+    // The RFC 3161 TSA of `yinxin tsa delegate`, with its issuing CA's certificate as the chain.
+    EnvArgs env;
+    env.data_dir = o.data_dir;
+    if (auto t = take(load_tsa(env))) {
+        std::vector<x509::Certificate> chain;
+        if (auto ca = store.get_ca(t->signer.ca_id); ca && !ca->certificate_der.empty()) {
+            chain.push_back(take(x509::Certificate::parse(ca->certificate_der)));
+        }
+        side->tsa = std::make_unique<ca::TimeStampAuthority>(take(ca::TimeStampAuthority::open(
+            t->signer, std::move(chain), take(asn1::Oid::from_string(t->policy)),
+            ca::device_key_resolver(*side->device, "soft", side->pin), side->clock, side->rng)));
+    }
     if (o.role == "all") {
         // Only the CA process signs CRLs: OCSP processes are scaled out and would race for numbers.
         ca::PublicationConfig& publication = side->publication;
@@ -386,6 +402,7 @@ void run_serve(const ServeOptions& o) {
         if (!o.shares_file.empty()) {
             ocsp = open_ocsp_side(o, *store, *status);
             check(api::add_ocsp_routes(server, *ocsp->responder));
+            if (ocsp->tsa) check(api::add_tsa_routes(server, *ocsp->tsa));
         }
     }
     if (store && o.role == "all") {
@@ -445,6 +462,7 @@ void run_serve(const ServeOptions& o) {
             std::cout << "  staff:   " << url << "/api/v1/auth/login (password + certificate; see docs/openapi.yaml)"
                       << std::endl;
         if (ra_side) std::cout << "  RA:      " << url << "/api/v1/ra/requests" << std::endl;
+        if (ocsp && ocsp->tsa) std::cout << "  TSA:     " << url << "/api/v1/tsa (RFC 3161)" << std::endl;
         auto cas = store->list_cas();
         if (cas.ok()) {
             for (const auto& c : cas.value())

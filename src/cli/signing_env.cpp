@@ -76,6 +76,43 @@ Result<ca::PublicationConfig> load_publication(const EnvArgs& a, bool base_url_g
     return p;
 }
 
+std::string tsa_path(const EnvArgs& a) { return (fs::path(a.store_path()).parent_path() / "tsa.json").string(); }
+
+Status save_tsa(const EnvArgs& a, const TsaSettings& t) {
+    const nlohmann::json j{{"ca_id", t.signer.ca_id},
+                           {"key_backend", t.signer.key.backend},
+                           {"key_index", t.signer.key.index},
+                           {"key_label", t.signer.key.label},
+                           {"policy", t.policy},
+                           {"certificate_pem", pem_encode("CERTIFICATE", t.signer.certificate_der)}};
+    return write_binary_file(tsa_path(a), as_bytes(j.dump(2) + "\n"));
+}
+
+Result<std::optional<TsaSettings>> load_tsa(const EnvArgs& a) {
+    const std::string path = tsa_path(a);
+    if (!fs::exists(path)) return std::optional<TsaSettings>{};
+    YX_ASSIGN_OR_RETURN(Bytes raw, read_binary_file(path));
+    const auto j = nlohmann::json::parse(to_string(raw), nullptr, false);
+    if (!j.is_object() || !j.contains("ca_id") || !j.contains("key_index") || !j.contains("certificate_pem") ||
+        !j.contains("policy")) {
+        return make_error(Errc::invalid_argument,
+                          path + ": not a TSA settings file (ca_id, key_index, policy, certificate_pem)");
+    }
+    TsaSettings t;
+    try {
+        t.signer.ca_id = j.at("ca_id").get<std::string>();
+        t.signer.key.backend = j.value("key_backend", std::string("soft"));
+        t.signer.key.index = j.at("key_index").get<std::int64_t>();
+        t.signer.key.label = j.value("key_label", std::string());
+        t.policy = j.at("policy").get<std::string>();
+        YX_ASSIGN_OR_RETURN(t.signer.certificate_der,
+                            pem_decode(j.at("certificate_pem").get<std::string>(), "CERTIFICATE"));
+    } catch (const nlohmann::json::exception& e) {
+        return make_error(Errc::invalid_argument, path + ": " + e.what());
+    }
+    return std::optional<TsaSettings>(std::move(t));
+}
+
 ca::EventSink SigningEnv::sink() {
     return [this](const ca::CaEvent& ev) {
         auto r = audit_log->append(audit_event_of(ev));

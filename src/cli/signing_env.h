@@ -5,11 +5,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "yinxin/audit/audit.h"
 #include "yinxin/ca/hierarchy.h"
 #include "yinxin/ca/issuer.h"
+#include "yinxin/ca/tsa.h"
 #include "yinxin/device/device.h"
 #include "yinxin/profile/profile.h"
 #include "yinxin/store/sqlite_audit_store.h"
@@ -56,6 +58,18 @@ audit::AuditEvent audit_event_of(const ca::CaEvent& e);
 std::string publication_path(const EnvArgs& a);
 Status save_publication(const EnvArgs& a, const ca::PublicationConfig& p);
 Result<ca::PublicationConfig> load_publication(const EnvArgs& a, bool base_url_given);
+
+// The time-stamp authority made by `yinxin tsa delegate`, kept beside the store in
+// <data-dir>/tsa.json (CA, device key reference, certificate, policy OID); `serve` answers
+// RFC 3161 requests with it when the file exists.
+struct TsaSettings {
+    ca::TsaSigner signer;
+    std::string policy;
+};
+std::string tsa_path(const EnvArgs& a);
+Status save_tsa(const EnvArgs& a, const TsaSettings& t);
+// nullopt when the file does not exist.
+Result<std::optional<TsaSettings>> load_tsa(const EnvArgs& a);
 
 // An unlocked soft device, the store, the audit log and the profiles.
 struct SigningEnv {

@@ -14,8 +14,10 @@
 #include "yinxin/ca/hierarchy.h"
 #include "yinxin/ca/ocsp.h"
 #include "yinxin/ca/status.h"
+#include "yinxin/ca/tsa.h"
 #include "yinxin/crypto/random.h"
 #include "yinxin/store/sqlite_revocation_store.h"
+#include "yinxin/x509/certificate.h"
 #include "yinxin/x509/crl.h"
 
 namespace yinxin::cli {
@@ -210,6 +212,47 @@ void run_ocsp_delegate(const DelegateArgs& a) {
     }
 }
 
+struct TsaDelegateArgs {
+    EnvArgs env;
+    std::string ca_id;
+    std::string policy;
+    std::uint32_t validity_days = 1825;
+};
+
+void run_tsa_delegate(const TsaDelegateArgs& a) {
+    auto env = open_signing_env(a.env);
+    std::string policy = a.policy;
+    if (policy.empty()) {
+        if (!env->publication.cps_oid) {
+            fail(make_error(Errc::invalid_argument,
+                            "--policy is needed: the ceremony set no CPS OID to derive it from"));
+        }
+        policy = env->publication.cps_oid->to_string() + ".2";
+    }
+    const auto oid = take(asn1::Oid::from_string(policy));
+    SystemClock clock;
+    crypto::OpensslRng rng;
+    auto ctx = context_of(*env, clock, rng);
+    const auto signer = take(ca::delegate_time_stamping(ctx, env->publication, a.ca_id, a.validity_days));
+    check(save_tsa(a.env, TsaSettings{signer, oid.to_string()}));
+    const auto cert = take(x509::Certificate::parse(signer.certificate_der));
+    if (a.env.json) {
+        std::cout << nlohmann::json{{"ca_id", signer.ca_id},
+                                    {"serial", hex_encode(cert.serial())},
+                                    {"key_label", signer.key.label},
+                                    {"policy", oid.to_string()},
+                                    {"not_after", format_rfc3339(cert.not_after())},
+                                    {"settings", tsa_path(a.env)}}
+                         .dump()
+                  << std::endl;
+    } else {
+        std::cout << "time-stamp authority of " << signer.ca_id << ": " << cert.subject().to_string() << ", key "
+                  << signer.key.label << ", policy " << oid.to_string() << ", until "
+                  << format_rfc3339(cert.not_after()) << " (" << tsa_path(a.env) << "; `yinxin serve` answers "
+                  << "POST /api/v1/tsa)" << std::endl;
+    }
+}
+
 void add_revoke(CLI::App& cert, const std::string& name, const std::string& help, bool hold, bool release) {
     auto a = std::make_shared<RevokeArgs>();
     a->hold = hold;
@@ -249,6 +292,20 @@ void register_status_commands(CLI::App& app, CLI::App& cert) {
         ->capture_default_str()
         ->check(CLI::Range(1, 365));
     d->callback([delegate] { run_ocsp_delegate(*delegate); });
+
+    auto* tsa = app.add_subcommand("tsa", "The time-stamp authority (RFC 3161)");
+    tsa->require_subcommand(1);
+    auto tsa_args = std::make_shared<TsaDelegateArgs>();
+    auto* td = tsa->add_subcommand("delegate",
+                                   "Give a CA a time-stamping certificate and device key; `serve` then "
+                                   "answers RFC 3161 requests at /api/v1/tsa");
+    add_signing_options(td, tsa_args->env);
+    td->add_option("--ca", tsa_args->ca_id, "CA id")->required();
+    td->add_option("--policy", tsa_args->policy, "TSA policy OID (default: the ceremony's CPS OID + \".2\")");
+    td->add_option("--validity-days", tsa_args->validity_days, "Days the TSA certificate is valid")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 3650));
+    td->callback([tsa_args] { run_tsa_delegate(*tsa_args); });
 
     auto* crl = app.add_subcommand("crl", "Certificate revocation lists (RFC 5280 §5)");
     crl->require_subcommand(1);

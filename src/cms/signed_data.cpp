@@ -6,8 +6,10 @@
 #include "yinxin/asn1/oids.h"
 #include "yinxin/asn1/reader.h"
 #include "yinxin/asn1/writer.h"
+#include "yinxin/crypto/digest.h"
 #include "yinxin/crypto/signature.h"
 #include "yinxin/crypto/sm3.h"
+#include "yinxin/x509/signature.h"
 
 namespace yinxin::cms {
 
@@ -51,11 +53,29 @@ bool is_sm2_signature(const asn1::Oid& oid) {
 }
 
 Result<Bytes> digest(const x509::AlgorithmIdentifier& alg, BytesView data) {
-    if (!is_sm3(alg.oid)) {
-        return make_error(Errc::cms_unsupported, "digest algorithm " + alg.oid.to_string() + " is not SM3");
+    const auto a = digest_algorithm_of(alg.oid);
+    if (!a) return make_error(Errc::cms_unsupported, "digest algorithm " + alg.oid.to_string() + " is not supported");
+    return crypto::digest(*a, data);
+}
+
+// The X.509 signature algorithm a foreign (non-SM2) SignerInfo stands for: CMS producers write
+// either the combined OID (ecdsa-with-SHA256, sha256WithRSAEncryption) or rsaEncryption with the
+// hash in digestAlgorithm (RFC 3370 3.2). nullopt when the pair does not make sense.
+std::optional<asn1::Oid> foreign_signature_oid(const asn1::Oid& sig, const asn1::Oid& dig) {
+    struct Row {
+        asn1::Oid digest, ecdsa, rsa;
+    };
+    static const Row rows[] = {
+        {oids::sha256, oids::ecdsa_with_sha256, oids::sha256_with_rsa_encryption},
+        {oids::sha384, oids::ecdsa_with_sha384, oids::sha384_with_rsa_encryption},
+        {oids::sha512, oids::ecdsa_with_sha512, oids::sha512_with_rsa_encryption},
+    };
+    for (const auto& r : rows) {
+        if (dig != r.digest) continue;
+        if (sig == r.ecdsa || sig == r.rsa) return sig;
+        if (sig == oids::rsa_encryption) return r.rsa;
     }
-    auto d = crypto::sm3(data);
-    return Bytes(d.begin(), d.end());
+    return std::nullopt;
 }
 
 Result<SignerIdentifier> parse_sid(Reader& r) {
@@ -157,6 +177,27 @@ Result<SignerInfo> parse_signer_info(const Element& e) {
 }
 
 }  // namespace
+
+std::optional<crypto::DigestAlgorithm> digest_algorithm_of(const asn1::Oid& oid) {
+    using D = crypto::DigestAlgorithm;
+    if (is_sm3(oid)) return D::sm3;
+    if (oid == oids::sha1) return D::sha1;
+    if (oid == oids::sha256) return D::sha256;
+    if (oid == oids::sha384) return D::sha384;
+    if (oid == oids::sha512) return D::sha512;
+    return std::nullopt;
+}
+
+asn1::Oid digest_oid(crypto::DigestAlgorithm alg) {
+    switch (alg) {
+        case crypto::DigestAlgorithm::sha1: return oids::sha1;
+        case crypto::DigestAlgorithm::sha256: return oids::sha256;
+        case crypto::DigestAlgorithm::sha384: return oids::sha384;
+        case crypto::DigestAlgorithm::sha512: return oids::sha512;
+        case crypto::DigestAlgorithm::sm3: break;
+    }
+    return oids::sm3;
+}
 
 bool SignerIdentifier::matches(const x509::Certificate& cert) const {
     if (subject_key_identifier) {
@@ -334,12 +375,34 @@ void verify_signer(const SignedData& sd, const SignerInfo& si, BytesView content
         out.signature = CheckOutcome::failed;
         return;
     }
-    if (!is_sm2_signature(si.signature_algorithm.oid) || !is_sm3(si.digest_algorithm.oid)) {
+    const Bytes attrs = si.signed_attrs_for_signature();
+    const BytesView message = si.has_signed_attrs() ? BytesView(attrs) : content;
+    if (!is_sm2_signature(si.signature_algorithm.oid)) {
+        // A foreign signer (an RFC 3161 TSA with ECDSA or RSA): checked through x509's dispatch.
+        const auto alg = foreign_signature_oid(si.signature_algorithm.oid, si.digest_algorithm.oid);
+        if (!alg) {
+            out.signature = CheckOutcome::failed;
+            out.errors.push_back(make_error(Errc::cms_unsupported,
+                                            "signature algorithm " + asn1::oid_display(si.signature_algorithm.oid) +
+                                                " with " + asn1::oid_display(si.digest_algorithm.oid) +
+                                                " (SM2 with SM3, ECDSA or RSA with SHA-2 are supported)"));
+            return;
+        }
+        auto st = x509::verify_signature(x509::AlgorithmIdentifier::make(*alg), cert->public_key_info(), message,
+                                         si.signature);
+        out.signature = st.ok() ? CheckOutcome::passed : CheckOutcome::failed;
+        if (!st.ok()) {
+            out.errors.push_back(make_error(
+                st.code() == Errc::x509_signature_invalid ? Errc::cms_signature_invalid : Errc::cms_unsupported,
+                st.error().to_string()));
+        }
+        return;
+    }
+    if (!is_sm3(si.digest_algorithm.oid)) {
         out.signature = CheckOutcome::failed;
-        out.errors.push_back(
-            make_error(Errc::cms_unsupported, "signature algorithm " + asn1::oid_display(si.signature_algorithm.oid) +
-                                                  " with " + asn1::oid_display(si.digest_algorithm.oid) +
-                                                  " (only SM2 with SM3 is supported)"));
+        out.errors.push_back(make_error(
+            Errc::cms_unsupported,
+            "SM2 signature with digest " + asn1::oid_display(si.digest_algorithm.oid) + " (SM2 goes with SM3)"));
         return;
     }
     auto key = cert->public_key_info().sm2_public_key();
@@ -349,8 +412,6 @@ void verify_signer(const SignedData& sd, const SignerInfo& si, BytesView content
         return;
     }
     // RFC 5652 5.4 / GM/T 0010: the signature covers DER(SET OF signedAttrs) as received, else the content.
-    const Bytes attrs = si.signed_attrs_for_signature();
-    const BytesView message = si.has_signed_attrs() ? BytesView(attrs) : content;
     auto st = crypto::sm2_verify(*key, message, si.signature, options.sm2_id);
     if (st.ok()) {
         out.signature = CheckOutcome::passed;
@@ -425,7 +486,7 @@ Result<Bytes> sign(BytesView content, const x509::Certificate& signer, const Sig
     const bool by_ski = options.identify_by_subject_key_identifier;
     const std::int64_t version = by_ski ? 3 : 1;  // RFC 5652 5.1, 5.3
 
-    const asn1::Oid content_type = data_oid(options.flavor);
+    const asn1::Oid content_type = options.content_type.value_or(data_oid(options.flavor));
     const auto md = crypto::sm3(content);
 
     // GM/T 0010 sample: AlgorithmIdentifiers carry NULL parameters.
@@ -452,6 +513,12 @@ Result<Bytes> sign(BytesView content, const x509::Certificate& signer, const Sig
                 a.oid(oids::pkcs9_signing_time);
                 a.set_of([&](asn1::Writer& v) { v.time_rfc5280(*options.signing_time); });  // RFC 5652 11.3
             });
+            for (const auto& [type, value] : options.extra_signed_attributes) {
+                set.sequence([&](asn1::Writer& a) {
+                    a.oid(type);
+                    a.set_of([&](asn1::Writer& v) { v.raw(value); });
+                });
+            }
         });
         YX_ASSIGN_OR_RETURN(attrs_der, w.finish());
     }

@@ -3,11 +3,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <ctime>
 #include <utility>
 
 #include "yinxin/asn1/oids.h"
 #include "yinxin/asn1/reader.h"
+#include "yinxin/cms/timestamp.h"
 #include "yinxin/crypto/signature.h"
 #include "yinxin/x509/path.h"
 
@@ -119,42 +121,61 @@ Check validity_check(const Seal& seal, TimePoint t, std::string_view at) {
     return c;
 }
 
-// RFC 3161 2.4.2: a TimeStampToken is a ContentInfo with SignedData whose eContentType is
-// id-ct-TSTInfo. Whether the token's shape is that is checked; its signature and messageImprint
-// are not (yet): then the result is not_checked and says so.
-Check time_stamp_check(std::string name, const std::optional<TimeStampField>& ts, std::string_view over) {
-    Check c{std::move(name), CheckResult::not_checked, {}};
+// An RFC 3161 token over `over` (the signature value): see verify.h. `gen_time` is set when the
+// check passes (a sound token from a TSA that chains to a trust anchor at its genTime).
+struct TimeStampOutcome {
+    Check check;
+    std::optional<TimePoint> gen_time;
+};
+
+TimeStampOutcome time_stamp_check(std::string name, const std::optional<TimeStampField>& ts, BytesView over,
+                                  std::string_view what, const VerifyOptions& options) {
+    TimeStampOutcome out{Check{std::move(name), CheckResult::not_checked, {}}, std::nullopt};
+    Check& c = out.check;
     if (!ts) {
         c.message = "no time stamp";
-        return c;
+        return out;
     }
-    const std::string size = std::to_string(ts->token.size()) + " bytes";
-    bool shaped = false;
-    [&] {
-        auto ci = asn1::read_single(ts->token, asn1::ReaderOptions::ber());
-        if (!ci || ci->tag() != asn1::tags::sequence) return;
-        asn1::Reader r = ci->children();
-        auto type = r.read_oid();
-        if (!type || (*type != asn1::oids::pkcs7_signed_data && *type != asn1::oids::gm_signed_data)) return;
-        auto sd = r.read_context_explicit(0);
-        if (!sd || sd->tag() != asn1::tags::sequence) return;
-        asn1::Reader s = sd->children();
-        if (!s.read_integer() || !s.read_set()) return;
-        auto encap = s.read_sequence();
-        if (!encap) return;
-        asn1::Reader e = encap->children();
-        auto econtent = e.read_oid();
-        shaped = econtent && *econtent == asn1::oids::ct_tst_info;
-    }();
-    if (!shaped) {
+    auto token = cms::TimeStampToken::parse(ts->token);
+    if (!token) {
         c.result = CheckResult::fail;
-        c.message =
-            "time stamp present (" + size + ") but not a valid time-stamp token (no RFC 3161 SignedData/TSTInfo)";
-        return c;
+        c.message = "time stamp present (" + std::to_string(ts->token.size()) +
+                    " bytes) but not a valid time-stamp token: " + token.error().to_string();
+        return out;
     }
-    c.message = "RFC 3161 time-stamp token present (" + size + "); its TSA signature and messageImprint over the " +
-                std::string(over) + " are not verified yet";
-    return c;
+    cms::TimeStampCheckOptions to;
+    to.sm2_id = options.sm2_id;
+    to.extra_certificates = options.intermediates;
+    auto checked = cms::check_time_stamp(*token, over, to);
+    if (!checked) {
+        c.result = CheckResult::fail;
+        c.message = "the RFC 3161 time stamp over the " + std::string(what) +
+                    " does not verify: " + checked.error().to_string();
+        return out;
+    }
+    const std::string head = "RFC 3161 time stamp of " + checked->tsa_certificate.subject().to_string() + " at " +
+                             iso_time(checked->gen_time) + " over the " + std::string(what) + " (" +
+                             std::string(crypto::to_string(checked->info.imprint.algorithm)) + ")";
+    if (options.trust_anchors.empty()) {
+        c.result = CheckResult::warn;
+        c.message = head + " verifies, but no trust anchors were given: its time is not relied on";
+        return out;
+    }
+    x509::PathOptions po;
+    po.sm2_id = options.sm2_id;
+    std::vector<x509::Certificate> pool = options.intermediates;
+    for (const auto& extra : token->signed_data().certificates()) pool.push_back(extra);
+    const auto path = x509::validate_path(checked->tsa_certificate, pool, options.trust_anchors, checked->gen_time, po);
+    if (!path.ok()) {
+        c.result = CheckResult::warn;
+        c.message = head + " verifies, but the TSA is not trusted (" + path.status().error().to_string() +
+                    "): its time is not relied on";
+        return out;
+    }
+    c.result = CheckResult::pass;
+    c.message = head + ", TSA trusted";
+    out.gen_time = checked->gen_time;
+    return out;
 }
 
 struct ParsedCert {
@@ -176,9 +197,16 @@ ParsedCert parse_cert(BytesView der) {
     return p;
 }
 
-// One path validation per certificate; the check passes only when every one does.
+// A certificate of a validated path and its issuer (the next one, or the anchor).
+struct PathLink {
+    x509::Certificate cert;
+    x509::Certificate issuer;
+};
+
+// One path validation per certificate; the check passes only when every one does. The links of
+// the validated paths go to `links` for the revocation check.
 Check trust_check(const std::vector<std::pair<std::string, const x509::Certificate*>>& certs,
-                  const VerifyOptions& options, TimePoint t, std::string_view at) {
+                  const VerifyOptions& options, TimePoint t, std::string_view at, std::vector<PathLink>& links) {
     Check c{"trust_chain", CheckResult::pass, {}};
     if (options.trust_anchors.empty()) {
         c.result = CheckResult::not_checked;
@@ -198,12 +226,66 @@ Check trust_check(const std::vector<std::pair<std::string, const x509::Certifica
         const auto path = x509::validate_path(*cert, options.intermediates, options.trust_anchors, t, po);
         if (path.ok()) {
             msg += what + " chains to " + (path.anchor ? path.anchor->subject().to_string() : std::string("an anchor"));
+            for (std::size_t i = 0; i < path.path.size(); ++i) {
+                if (i + 1 < path.path.size()) {
+                    links.push_back({path.path[i], path.path[i + 1]});
+                } else if (path.anchor) {
+                    links.push_back({path.path[i], *path.anchor});
+                }
+            }
         } else {
             c.result = CheckResult::fail;
             msg += what + " is not trusted: " + path.status().error().to_string();
         }
     }
     c.message = msg + " (at " + std::string(at) + " " + iso_time(t) + ")";
+    return c;
+}
+
+// See verify.h. `t` is the signing time; `time_stamped` when it comes from a trusted token.
+Check revocation_check(const std::vector<PathLink>& links, const VerifyOptions& options, TimePoint t,
+                       bool time_stamped) {
+    Check c{"revocation", CheckResult::not_checked, {}};
+    if (!options.revocation) {
+        c.message = "no revocation source given (CRLs or --online): revocation not checked";
+        return c;
+    }
+    if (links.empty()) {
+        c.message = "no validated trust path: revocation not checked";
+        return c;
+    }
+    c.result = CheckResult::pass;
+    std::string msg;
+    std::vector<std::string> seen;
+    for (const auto& link : links) {
+        const std::string key = hex_encode(link.cert.serial()) + "/" + link.cert.issuer().to_string();
+        if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+        seen.push_back(key);
+        const auto st = options.revocation(link.cert, link.issuer);
+        const std::string who = link.cert.subject().to_string();
+        if (!msg.empty()) msg += "; ";
+        switch (st.state) {
+            case x509::RevocationState::good: msg += who + " not revoked (" + st.source + ")"; break;
+            case x509::RevocationState::revoked: {
+                const std::string what = st.reason == x509::CrlReason::certificate_hold ? "on hold" : "revoked";
+                const std::string detail = who + " " + what + " since " + iso_time(st.revoked_at) + " (" +
+                                           std::string(x509::crl_reason_name(st.reason)) + ", " + st.source + ")";
+                if (time_stamped && st.revoked_at > t && st.reason != x509::CrlReason::key_compromise &&
+                    st.reason != x509::CrlReason::ca_compromise) {
+                    msg += detail + ", after the time-stamped signing time " + iso_time(t);
+                } else {
+                    c.result = CheckResult::fail;
+                    msg += detail;
+                }
+                break;
+            }
+            case x509::RevocationState::unknown:
+                if (c.result == CheckResult::pass) c.result = CheckResult::warn;
+                msg += who + ": status unknown (" + st.message + ")";
+                break;
+        }
+    }
+    c.message = msg;
     return c;
 }
 
@@ -332,10 +414,15 @@ Report verify_seal(const Seal& seal, const VerifyOptions& options) {
     add(r, "format", CheckResult::pass, seal_format_message(seal));
     const ParsedCert maker = parse_cert(seal.maker_certificate());
     seal_checks(r, seal, maker, options, options.time, "verification time");
-    if (seal.version() == SealVersion::v5)
-        r.checks.push_back(time_stamp_check("time_stamp", seal.time_stamp(), "seal signature"));
+    if (seal.version() == SealVersion::v5) {
+        r.checks.push_back(
+            time_stamp_check("time_stamp", seal.time_stamp(), seal.signature_value(), "seal signature value", options)
+                .check);
+    }
+    std::vector<PathLink> links;
     r.checks.push_back(
-        trust_check({{"the maker certificate", maker.get()}}, options, options.time, "verification time"));
+        trust_check({{"the maker certificate", maker.get()}}, options, options.time, "verification time", links));
+    r.checks.push_back(revocation_check(links, options, options.time, false));
     finish(r);
     return r;
 }
@@ -367,17 +454,24 @@ Report verify_signature(const SesSignature& sig, const VerifyOptions& options) {
     add(r, "format", CheckResult::pass,
         "SES_Signature v" + std::to_string(static_cast<int>(sig.version())) + " with " + seal_format_message(seal));
 
-    // GB/T 38540 step 4: the signing time is the time stamp's genTime, else timeInfo. Time-stamp
-    // tokens are not verified yet, so timeInfo is used (as the signer claims it).
+    // GB/T 38540 step 4: the signing time is a trusted time stamp's genTime, else timeInfo (as the
+    // signer claims it).
+    TimeStampOutcome stamp =
+        time_stamp_check("time_stamp", sig.time_stamp(), sig.signature_value(), "signature value", options);
     TimePoint t = options.time;
-    if (sig.time_info()) {
+    if (stamp.gen_time) {
+        t = *stamp.gen_time;
+        r.signing_time_source = "time_stamp";
+    } else if (sig.time_info()) {
         t = *sig.time_info();
         r.signing_time_source = "time_info";
     } else {
         r.signing_time_source = "verification_time";
     }
     r.signing_time = t;
-    const std::string at = r.signing_time_source == "time_info" ? "signing time" : "verification time";
+    const std::string at = r.signing_time_source == "time_stamp"  ? "time-stamped signing time"
+                           : r.signing_time_source == "time_info" ? "signing time"
+                                                                  : "verification time";
 
     const ParsedCert signer = parse_cert(sig.signer_certificate());
     const ParsedCert maker = parse_cert(seal.maker_certificate());
@@ -433,11 +527,14 @@ Report verify_signature(const SesSignature& sig, const VerifyOptions& options) {
 
     // Step 5: the seal, its period checked against the signing time.
     seal_checks(r, seal, maker, options, t, at, claimed_now);
-    if (seal.version() == SealVersion::v5 && seal.time_stamp())
-        r.checks.push_back(time_stamp_check("seal_time_stamp", seal.time_stamp(), "seal signature"));
+    if (seal.version() == SealVersion::v5 && seal.time_stamp()) {
+        r.checks.push_back(time_stamp_check("seal_time_stamp", seal.time_stamp(), seal.signature_value(),
+                                            "seal signature value", options)
+                               .check);
+    }
 
     // Step 6: the time stamp over the signature value.
-    r.checks.push_back(time_stamp_check("time_stamp", sig.time_stamp(), "signature value"));
+    r.checks.push_back(std::move(stamp.check));
 
     // Step 7: the data hash.
     {
@@ -455,8 +552,10 @@ Report verify_signature(const SesSignature& sig, const VerifyOptions& options) {
         r.checks.push_back(std::move(c));
     }
 
+    std::vector<PathLink> links;
     r.checks.push_back(trust_check({{"the signer certificate", signer.get()}, {"the maker certificate", maker.get()}},
-                                   options, t, at));
+                                   options, t, at, links));
+    r.checks.push_back(revocation_check(links, options, t, r.signing_time_source == "time_stamp"));
     finish(r);
     return r;
 }

@@ -23,6 +23,8 @@
 #include "yinxin/ra/workflow.h"
 #include "yinxin/store/sqlite_store.h"
 #include "yinxin/x509/certificate.h"
+#include "yinxin/x509/csr.h"
+#include "yinxin/x509/name.h"
 
 namespace yinxin::test {
 namespace {
@@ -830,6 +832,137 @@ TEST_F(CaCli, RegistrationEndToEndOverHttp) {
     }
     EXPECT_TRUE(mailed) << mail.messages().size() << " messages";
     EXPECT_TRUE(hooked) << hook.requests().size() << " webhook calls";
+    EXPECT_EQ(serve.stop(), 0);
+}
+
+// Issue 7, the offline seal tool with keys from a Yinxin device and from a PKCS#12 file, a time
+// stamp from the served TSA, and revocation from the CA's CRL: the seal maker's key is made inside
+// the device (`device keygen`), the seal certificate's key comes from an openssl-made .p12; the
+// detached signature is time-stamped over HTTP (`seal sign --tsa`) and verifies with genTime as
+// the signing time; after the seal certificate is revoked, the CRL served by `yinxin serve` turns
+// the verification invalid (exit 3) naming the revocation.
+TEST_F(CaCli, SealWithDeviceKeyTimeStampAndRevocation) {
+    ASSERT_TRUE(executable_available("/usr/bin/curl", "curl"));
+    ASSERT_TRUE(openssl_available());
+    ScratchDir tmp;
+    CliData data(tmp / "data");
+    data.prepare();
+    ASSERT_TRUE(data.ok());
+    auto with_signing = [&](std::vector<std::string> args) {
+        for (auto& o : data.signing_opts()) args.push_back(o);
+        return data.run(args);
+    };
+    auto t = [&](const std::string& name) { return (tmp / name).string(); };
+
+    // The TSA of the issuing CA, then the server that answers RFC 3161 requests with it.
+    auto r = with_signing({"tsa", "delegate", "--ca", "demo-sub", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(nlohmann::json::parse(r.output)["policy"], "1.2.156.112570.150.2");
+
+    // Seal maker: key in the device, request signed by the device, certificate from the seal root.
+    r = with_signing({"device", "keygen", "--label", "seal-maker-1", "--subject", "C=CN", "--subject", "O=Yinxin Demo",
+                      "--subject", "CN=Demo Seal Maker", "--csr-out", t("maker.csr")});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = with_signing({"cert", "issue", "--ca", "demo-seal-root", "--profile", "seal-maker-system", "--csr",
+                      t("maker.csr"), "--out", t("maker.pem")});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    // Seal certificate: a software key delivered as PKCS#12 (openssl pkcs12 -export).
+    const auto key = crypto::Sm2PrivateKey::generate().value();
+    write_file(tmp / "signer.key", key.pkcs8_pem());
+    auto csr = x509::CsrBuilder()
+                   .subject(x509::Name::build({{"C", "CN"}, {"O", "Yinxin Demo"}, {"CN", "37030000001721"}}).value())
+                   .public_key(key.public_key())
+                   .sign_with(key);
+    ASSERT_TRUE(csr.ok());
+    write_file(tmp / "signer.csr", pem_encode("CERTIFICATE REQUEST", csr->der()));
+    r = with_signing({"cert", "issue", "--ca", "demo-seal-root", "--profile", "seal", "--csr", t("signer.csr"),
+                      "--json", "--out", t("signer.pem")});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::string serial = nlohmann::json::parse(r.output)["serial"];
+    write_file(tmp / "p12pass", std::string("p12-Password-2026\n"));
+    r = openssl({"pkcs12", "-export", "-inkey", t("signer.key"), "-in", t("signer.pem"), "-passout",
+                 "file:" + t("p12pass"), "-out", t("signer.p12")});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+
+    write_file(tmp / "seal.png", std::string("\x89PNG\r\n\x1a\n demo seal picture"));
+    std::vector<std::string> make = {"seal",         "make",         "--maker-cert", t("maker.pem"),
+                                     "--device-key", "seal-maker-1", "--cert",       t("signer.pem"),
+                                     "--picture",    t("seal.png"),  "--es-id",      "37030000001721",
+                                     "--name",       "演示专用章",   "--out",        t("demo.esl")};
+    r = with_signing(make);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+
+    ServeProcess serve(data.dir(), {"--shares-file", data.shares(), "--pin-file", data.pin_file()});
+    ASSERT_FALSE(serve.url().empty());
+    write_file(tmp / "contract.txt", std::string("劳动合同 2026-12-06"));
+    r = data.run({"seal", "sign", "--seal", t("demo.esl"), "--cert", t("signer.pem"), "--key", t("signer.p12"),
+                  "--key-pass-file", t("p12pass"), "--file", t("contract.txt"), "--out", t("contract.ses"), "--tsa",
+                  serve.url() + "/api/v1/tsa"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    // A wrong PKCS#12 password signs nothing.
+    write_file(tmp / "wrongpass", std::string("not-the-password\n"));
+    r = data.run({"seal", "sign", "--seal", t("demo.esl"), "--cert", t("signer.pem"), "--key", t("signer.p12"),
+                  "--key-pass-file", t("wrongpass"), "--file", t("contract.txt"), "--out", t("bad.ses")});
+    EXPECT_NE(r.exit_code, 0);
+    EXPECT_NE(r.output.find("crypto.bad_key"), std::string::npos) << r.output;
+
+    for (const char* id : {"demo-root", "demo-seal-root", "demo-sub"}) {
+        r = data.run({"ca", "show", id, "--data-dir", data.dir(), "--out", t(std::string(id) + ".pem")});
+        ASSERT_EQ(r.exit_code, 0) << r.output;
+    }
+    auto fetch_crl = [&](const std::string& name) {
+        auto c =
+            run_process({"/usr/bin/curl", "-sS", "--fail", "-o", t(name), serve.url() + "/crl/demo-seal-root.crl"});
+        EXPECT_EQ(c.exit_code, 0) << c.output;
+        return t(name);
+    };
+    const std::vector<std::string> verify_base = {"seal",
+                                                  "verify",
+                                                  t("contract.ses"),
+                                                  "--data",
+                                                  t("contract.txt"),
+                                                  "--anchor",
+                                                  t("demo-root.pem"),
+                                                  "--anchor",
+                                                  t("demo-seal-root.pem"),
+                                                  "--intermediate",
+                                                  t("demo-sub.pem"),
+                                                  "--json"};
+    auto verify = [&](const std::string& crl) {
+        auto args = verify_base;
+        args.insert(args.end(), {"--crl", crl});
+        return data.run(args);
+    };
+    auto check_of = [](const nlohmann::json& j, const std::string& name) {
+        for (const auto& c : j["checks"])
+            if (c["name"] == name) return c;
+        return nlohmann::json();
+    };
+
+    r = verify(fetch_crl("before.crl"));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto j = nlohmann::json::parse(r.output);
+    EXPECT_TRUE(j["valid"].get<bool>()) << r.output;
+    EXPECT_EQ(j["signing_time_source"], "time_stamp") << r.output;
+    EXPECT_EQ(check_of(j, "time_stamp")["result"], "pass") << r.output;
+    EXPECT_NE(check_of(j, "time_stamp")["message"].get<std::string>().find("Yinxin Demo Sub CA TSA"), std::string::npos)
+        << r.output;
+    EXPECT_EQ(check_of(j, "revocation")["result"], "pass") << r.output;
+    // Without a CRL the revocation check is not made (and says so); validity is unchanged.
+    r = data.run(verify_base);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(check_of(nlohmann::json::parse(r.output), "revocation")["result"], "not_checked") << r.output;
+
+    r = with_signing({"cert", "revoke", "--ca", "demo-seal-root", "--serial", serial, "--reason", "keyCompromise"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = verify(fetch_crl("after.crl"));
+    EXPECT_EQ(r.exit_code, 3) << r.output;
+    j = nlohmann::json::parse(r.output);
+    EXPECT_FALSE(j["valid"].get<bool>());
+    EXPECT_TRUE(j["intact"].get<bool>());
+    EXPECT_EQ(check_of(j, "revocation")["result"], "fail") << r.output;
+    EXPECT_NE(check_of(j, "revocation")["message"].get<std::string>().find("keyCompromise"), std::string::npos)
+        << r.output;
     EXPECT_EQ(serve.stop(), 0);
 }
 

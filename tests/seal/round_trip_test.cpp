@@ -3,12 +3,17 @@
 // outside the seal's list and a tampered seal are each reported by the check that owns them.
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "seal_test_util.h"
 #include "yinxin/asn1/oids.h"
 #include "yinxin/crypto/signature.h"
 #include "yinxin/crypto/sm3.h"
+#include "yinxin/seal/ofd_verify.h"
 #include "yinxin/seal/ses.h"
 #include "yinxin/seal/verify.h"
+#include "yinxin/x509/revocation.h"
 
 namespace yinxin::seal {
 namespace {
@@ -88,7 +93,7 @@ TEST(SealRoundTrip, VerifiesIntactAndValidWithTheRightAnchor) {
     const Made m = make_all();
     const Report r = verify_signature(m.signature, options_for(m, m.pki.root));
     for (const auto& c : r.checks) {
-        if (c.name == "time_stamp") {
+        if (c.name == "time_stamp" || c.name == "revocation") {
             EXPECT_EQ(c.result, CheckResult::not_checked) << c.message;
         } else {
             EXPECT_EQ(c.result, CheckResult::pass) << c.name << ": " << c.message;
@@ -103,6 +108,43 @@ TEST(SealRoundTrip, VerifiesIntactAndValidWithTheRightAnchor) {
     EXPECT_TRUE(s.valid) << s.to_text();
 }
 
+// Revocation of the signer's or maker's certificate (verify.h): revoked → fail and not valid, even
+// after the claimed signing time (timeInfo is only the signer's claim); unknown → warn, still
+// valid; good → pass. The checker sees every certificate of both paths with its issuer.
+TEST(SealRoundTrip, RevocationOfTheSignerOrMakerCertificate) {
+    const Made m = make_all();
+    VerifyOptions o = options_for(m, m.pki.root);
+    std::vector<std::string> asked;
+    auto answer = x509::RevocationState::good;
+    o.revocation = [&](const x509::Certificate& cert, const x509::Certificate& issuer) {
+        asked.push_back(cert.subject().to_string() + " <- " + issuer.subject().to_string());
+        x509::RevocationStatus st;
+        st.state = cert == m.pki.signer ? answer : x509::RevocationState::good;
+        st.revoked_at = k_t0 + 20 * k_day;  // after the signing time claimed in timeInfo
+        st.reason = x509::CrlReason::superseded;
+        st.source = "test CRL";
+        st.message = "the CRL server did not answer";
+        return st;
+    };
+    Report r = verify_signature(m.signature, o);
+    EXPECT_EQ(r.result_of("revocation"), CheckResult::pass) << r.to_text();
+    EXPECT_TRUE(r.valid);
+    EXPECT_GE(asked.size(), 2u);  // the signer's and the maker's certificates, each once
+
+    answer = x509::RevocationState::unknown;
+    r = verify_signature(m.signature, o);
+    EXPECT_EQ(r.result_of("revocation"), CheckResult::warn) << r.to_text();
+    EXPECT_NE(r.find("revocation")->message.find("did not answer"), std::string::npos);
+    EXPECT_TRUE(r.valid);
+
+    answer = x509::RevocationState::revoked;
+    r = verify_signature(m.signature, o);
+    EXPECT_EQ(r.result_of("revocation"), CheckResult::fail) << r.to_text();
+    EXPECT_NE(r.find("revocation")->message.find("superseded"), std::string::npos);
+    EXPECT_TRUE(r.intact);
+    EXPECT_FALSE(r.valid);
+    EXPECT_EQ(status_of(r), DocumentStatus::invalid);
+}
 TEST(SealRoundTrip, TamperedDataFailsDataHashAndIsNotIntact) {
     const Made m = make_all();
     Bytes changed = m.data;

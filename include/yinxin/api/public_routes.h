@@ -7,6 +7,7 @@
 #include "yinxin/base/result.h"
 #include "yinxin/ca/ocsp.h"
 #include "yinxin/ca/store.h"
+#include "yinxin/ca/tsa.h"
 
 namespace yinxin::api {
 
@@ -33,5 +34,10 @@ Status add_public_ca_routes(Server& server, ca::CaRegistry& registry, ca::Certif
 // answer to a request without a nonce carries Cache-Control max-age up to its nextUpdate (RFC 5019
 // 6). The responder must outlive the server.
 Status add_ocsp_routes(Server& server, ca::OcspResponder& responder);
+
+// RFC 3161 time stamps over HTTP (3.4): POST /api/v1/tsa and POST /tsa, body a DER TimeStampReq
+// (application/timestamp-query); always 200 with a DER TimeStampResp (application/timestamp-reply),
+// a refusal being its rejection status. The authority must outlive the server.
+Status add_tsa_routes(Server& server, ca::TimeStampAuthority& tsa);
 
 }  // namespace yinxin::api

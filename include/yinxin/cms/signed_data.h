@@ -26,18 +26,24 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "yinxin/asn1/oid.h"
 #include "yinxin/base/bytes.h"
 #include "yinxin/base/clock.h"
 #include "yinxin/base/result.h"
+#include "yinxin/crypto/digest.h"
 #include "yinxin/crypto/sm2.h"
 #include "yinxin/x509/certificate.h"
 #include "yinxin/x509/name.h"
 #include "yinxin/x509/public_key.h"
 
 namespace yinxin::cms {
+
+// Digest AlgorithmIdentifier OIDs: SM3 (1.2.156.10197.1.401 and .401.1), SHA-1, SHA-256/384/512.
+std::optional<crypto::DigestAlgorithm> digest_algorithm_of(const asn1::Oid& oid);
+asn1::Oid digest_oid(crypto::DigestAlgorithm alg);
 
 // Which OID arc the ContentInfo uses: GM/T 0010 (1.2.156.10197.6.1.4.2.x) or PKCS#7 (1.2.840.113549.1.7.x).
 enum class Flavor { gm, pkcs7 };
@@ -195,6 +201,12 @@ struct SignOptions {
     // extension; base.invalid_argument without one) instead of issuerAndSerialNumber. SignedData
     // and SignerInfo versions are then 3.
     bool identify_by_subject_key_identifier = false;
+    // encapContentInfo eContentType (and the contentType attribute); default: data of the flavor.
+    // RFC 3161 time-stamp tokens use id-ct-TSTInfo.
+    std::optional<asn1::Oid> content_type;
+    // More signed attributes, each (type, DER of its one AttributeValue), after the standard three
+    // (e.g. RFC 5035 signingCertificateV2 for a TSA).
+    std::vector<std::pair<asn1::Oid, Bytes>> extra_signed_attributes;
     // The ID the self-check after signing uses (must be the one `sign` signs with).
     std::string sm2_id{crypto::k_default_sm2_id};
 };

@@ -7,12 +7,24 @@
 //    `fail` (it is not_checked when no data was given);
 //  - valid: intact, no check is `fail`, and trust_chain passes (the maker's and the signer's
 //    certificates chain to a caller-given trust anchor).
-// `warn` never changes either. Revocation is not checked here (CRL/OCSP live higher up).
+// `warn` never changes either.
+//
+// Time stamps (RFC 3161 tokens in timeStamp): the token's TSA signature, ESS certificate
+// identifier, critical id-kp-timeStamping, and messageImprint over the signature value (seal
+// signature value for a v5 seal) are checked; when the TSA certificate also chains to a trust
+// anchor at genTime the check passes and genTime becomes the signing time (GB/T 38540 step 4,
+// signing_time_source "time_stamp"); a sound token from an untrusted TSA is `warn` and timeInfo is
+// used; a token that does not verify or covers other data is `fail`.
+//
+// Revocation (check "revocation"): with options.revocation, every certificate on the validated
+// trust paths is asked for. Revoked → fail, unless a trusted time stamp shows the signature was made
+// before the revocation (then pass, saying so); status unknown (no current CRL) → warn; without a
+// checker or without established trust → not_checked.
 //
 // Check names (stable, used in the JSON): format, maker_certificate, seal_signature,
 // seal_validity, signer_in_cert_list, signature, signer_certificate, time_stamp, seal_time_stamp,
-// data_hash, trust_chain. A seal report has format, maker_certificate, seal_signature,
-// seal_validity, time_stamp (v5), trust_chain.
+// data_hash, trust_chain, revocation. A seal report has format, maker_certificate, seal_signature,
+// seal_validity, time_stamp (v5), trust_chain, revocation.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
@@ -30,6 +42,7 @@
 #include "yinxin/crypto/sm3.h"
 #include "yinxin/seal/ses.h"
 #include "yinxin/x509/certificate.h"
+#include "yinxin/x509/revocation.h"
 
 namespace yinxin::seal {
 
@@ -55,6 +68,9 @@ struct VerifyOptions {
     // compares SM3(data) with TBS_Sign.dataHash. Neither given: data_hash is not_checked.
     std::optional<BytesView> data;
     std::optional<crypto::Sm3Digest> data_digest;
+    // Revocation status of each certificate on the trust paths (x509/revocation.h), e.g. from the
+    // CRLs of their distribution points. Absent: revocation is not_checked.
+    x509::RevocationChecker revocation;
 };
 
 enum class ReportKind : std::uint8_t { seal, signature };
@@ -74,7 +90,8 @@ struct Report {
     std::string sm2_id;
     TimePoint verification_time{};
     // Signature only: the time certificates and the seal period were checked at, and where it
-    // came from: "time_info" (TBS_Sign.timeInfo) or "verification_time" (unreadable timeInfo).
+    // came from: "time_stamp" (a trusted RFC 3161 token's genTime), "time_info" (TBS_Sign.timeInfo)
+    // or "verification_time" (unreadable timeInfo).
     std::optional<TimePoint> signing_time;
     std::string signing_time_source;
     // The parse error when format fails.
