@@ -76,7 +76,7 @@ Result<TimeStampAuthority> TimeStampAuthority::open(const TsaSigner& signer, std
         .certificate = std::move(cert),
         .sign = [key](BytesView message) { return key.device->sign(key.index, message, key.sm2_id); },
         .sm2_id = key.sm2_id,
-        .policy = std::move(policy),
+        .policy = policy,
         .chain = std::move(chain),
     };
     return TimeStampAuthority(std::move(config), clock, rng);

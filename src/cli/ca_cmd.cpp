@@ -42,6 +42,7 @@
 #include "yinxin/x509/csr.h"
 #include "yinxin/x509/name.h"
 #include "yinxin/x509/path.h"
+#include "yinxin/x509/public_key.h"
 
 namespace yinxin::cli {
 namespace {
@@ -629,6 +630,41 @@ void run_cert_verify(const VerifyArgs& a) {
     if (!r.ok()) throw CLI::RuntimeError(k_exit_invalid);
 }
 
+// `cert keygen`: an SM2 key pair made inside the device (GM/T 0018 GenerateKeyPair_ECC) under the
+// key PIN, and a PKCS#10 request for it signed by the device (proof of possession with the GM ID),
+// for a certificate whose key must never leave the device (a seal maker's, a server's).
+struct KeygenArgs {
+    EnvArgs env;
+    std::string label;
+    std::vector<std::string> subject;
+    std::string csr_out;
+};
+
+void run_keygen(const KeygenArgs& a) {
+    std::vector<std::pair<std::string, std::string>> rdns;
+    for (const auto& s : a.subject) {
+        const auto eq = s.find('=');
+        if (eq == std::string::npos || eq == 0) {
+            fail(make_error(Errc::invalid_argument, "--subject '" + s + "': expected TYPE=value, e.g. CN=Seal Maker"));
+        }
+        rdns.emplace_back(s.substr(0, eq), s.substr(eq + 1));
+    }
+    const x509::Name subject = take(x509::Name::build(rdns));
+    auto env = open_signing_env(a.env);
+    const auto key = take(env->device->generate_key_pair(device::KeyAlgorithm::sm2, a.label, env->pin));
+    env->audit_device(key.event);
+    env->audit_device(take(env->device->get_private_key_access_right(key.key.index, env->pin)));
+    x509::CsrBuilder b;
+    b.subject(subject).public_key(take(x509::SubjectPublicKeyInfo::parse(key.key.public_key)));
+    const Bytes info = take(b.build_info());
+    const Bytes sig = take(env->device->sign(key.key.index, info));
+    const Bytes csr = take(x509::assemble_csr(info, b.algorithm(), sig));
+    check(take(x509::CertificationRequest::parse(csr)).verify_pop());
+    check(write_binary_file(a.csr_out, as_bytes(pem_encode("CERTIFICATE REQUEST", csr))));
+    std::cout << "device key " << a.label << " (index " << key.key.index << "), request for " << subject.to_string()
+              << " written to " << a.csr_out << "\n";
+}
+
 }  // namespace
 
 void register_ca_commands(CLI::App& app) {
@@ -728,6 +764,16 @@ void register_ca_commands(CLI::App& app) {
     c->callback([sh] { run_cert_show(*sh); });
 
     auto ver = std::make_shared<VerifyArgs>();
+    auto keygen_args = std::make_shared<KeygenArgs>();
+    auto* keygen = cert->add_subcommand(
+        "keygen", "Make an SM2 key pair inside the device and a PKCS#10 request for it, signed by the device");
+    add_signing_options(keygen, keygen_args->env);
+    keygen->add_option("--label", keygen_args->label, "Key label in the device")->required();
+    keygen->add_option("--subject", keygen_args->subject, "Subject attribute TYPE=value, in order (repeatable)")
+        ->required();
+    keygen->add_option("--csr-out", keygen_args->csr_out, "Where the PEM request is written")->required();
+    keygen->callback([keygen_args] { run_keygen(*keygen_args); });
+
     c = cert->add_subcommand("verify", "Validate a certificate path (RFC 5280 with the SM2 ID); exit 2 if invalid");
     c->add_option("file", ver->file, "Certificate (PEM or DER)")->required()->check(CLI::ExistingFile);
     c->add_option("--anchor", ver->anchors, "Trust anchor certificate file(s)")->required();

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "cli_util.h"
-#include "signing_env.h"
 #include "yinxin/audit/audit.h"
 #include "yinxin/auth/service.h"
 #include "yinxin/base/clock.h"
@@ -24,9 +23,6 @@
 #include "yinxin/device/soft_device.h"
 #include "yinxin/store/sqlite_audit_store.h"
 #include "yinxin/store/sqlite_auth_store.h"
-#include "yinxin/x509/csr.h"
-#include "yinxin/x509/name.h"
-#include "yinxin/x509/public_key.h"
 
 namespace yinxin::cli {
 namespace {
@@ -276,41 +272,6 @@ void run_status(const StatusArgs& a) {
         std::cout << "  " << k.index << "  " << device::key_algorithm_name(k.algorithm) << "  " << k.label << "\n";
 }
 
-// `device keygen`: an SM2 key pair made inside the device (GM/T 0018 GenerateKeyPair_ECC) under the
-// key PIN, and a PKCS#10 request for it signed by the device (proof of possession with the GM ID),
-// for a certificate whose key must never leave the device (a seal maker's, a server's).
-struct KeygenArgs {
-    EnvArgs env;
-    std::string label;
-    std::vector<std::string> subject;
-    std::string csr_out;
-};
-
-void run_keygen(const KeygenArgs& a) {
-    std::vector<std::pair<std::string, std::string>> rdns;
-    for (const auto& s : a.subject) {
-        const auto eq = s.find('=');
-        if (eq == std::string::npos || eq == 0) {
-            fail(make_error(Errc::invalid_argument, "--subject '" + s + "': expected TYPE=value, e.g. CN=Seal Maker"));
-        }
-        rdns.emplace_back(s.substr(0, eq), s.substr(eq + 1));
-    }
-    const x509::Name subject = take(x509::Name::build(rdns));
-    auto env = open_signing_env(a.env);
-    const auto key = take(env->device->generate_key_pair(device::KeyAlgorithm::sm2, a.label, env->pin));
-    env->audit_device(key.event);
-    env->audit_device(take(env->device->get_private_key_access_right(key.key.index, env->pin)));
-    x509::CsrBuilder b;
-    b.subject(subject).public_key(take(x509::SubjectPublicKeyInfo::parse(key.key.public_key)));
-    const Bytes info = take(b.build_info());
-    const Bytes sig = take(env->device->sign(key.key.index, info));
-    const Bytes csr = take(x509::assemble_csr(info, b.algorithm(), sig));
-    check(take(x509::CertificationRequest::parse(csr)).verify_pop());
-    check(write_binary_file(a.csr_out, as_bytes(pem_encode("CERTIFICATE REQUEST", csr))));
-    std::cout << "device key " << a.label << " (index " << key.key.index << "), request for " << subject.to_string()
-              << " written to " << a.csr_out << "\n";
-}
-
 }  // namespace
 
 void register_device_commands(CLI::App& app) {
@@ -353,16 +314,6 @@ void register_device_commands(CLI::App& app) {
     reshare->add_option("--staff-db", reshare_args->staff_db, "Staff register, as for init");
     reshare->add_flag("--json", reshare_args->json, "Machine-readable output");
     reshare->callback([reshare_args] { run_reshare(*reshare_args); });
-
-    auto keygen_args = std::make_shared<KeygenArgs>();
-    auto* keygen = dev->add_subcommand(
-        "keygen", "Make an SM2 key pair inside the device and a PKCS#10 request for it, signed by the device");
-    add_signing_options(keygen, keygen_args->env);
-    keygen->add_option("--label", keygen_args->label, "Key label in the device")->required();
-    keygen->add_option("--subject", keygen_args->subject, "Subject attribute TYPE=value, in order (repeatable)")
-        ->required();
-    keygen->add_option("--csr-out", keygen_args->csr_out, "Where the PEM request is written")->required();
-    keygen->callback([keygen_args] { run_keygen(*keygen_args); });
 
     auto status_args = std::make_shared<StatusArgs>();
     auto* status = dev->add_subcommand("status", "Show the device state, custodians and keys");

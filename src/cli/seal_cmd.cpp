@@ -324,7 +324,7 @@ seal::TimeStampCallback tsa_client(const std::string& url, const std::string& ca
         YX_ASSIGN_OR_RETURN(Bytes body, req.encode());
         call.body = to_string(body);
         call.content_type = "application/timestamp-query";
-        call.body_limit = 1024 * 1024;
+        call.body_limit = std::uint64_t{1024} * 1024;
         YX_ASSIGN_OR_RETURN(HttpReply reply, http_call(target, call));
         if (reply.status != 200) {
             return make_error(Errc::cms_time_stamp_refused, url + " answered HTTP " + std::to_string(reply.status));

@@ -513,10 +513,10 @@ Result<Bytes> sign(BytesView content, const x509::Certificate& signer, const Sig
                 a.oid(oids::pkcs9_signing_time);
                 a.set_of([&](asn1::Writer& v) { v.time_rfc5280(*options.signing_time); });  // RFC 5652 11.3
             });
-            for (const auto& [type, value] : options.extra_signed_attributes) {
+            for (const auto& attr : options.extra_signed_attributes) {
                 set.sequence([&](asn1::Writer& a) {
-                    a.oid(type);
-                    a.set_of([&](asn1::Writer& v) { v.raw(value); });
+                    a.oid(attr.first);
+                    a.set_of([&](asn1::Writer& v) { v.raw(attr.second); });
                 });
             }
         });

@@ -265,14 +265,19 @@ Check revocation_check(const std::vector<PathLink>& links, const VerifyOptions& 
         const std::string who = link.cert.subject().to_string();
         if (!msg.empty()) msg += "; ";
         switch (st.state) {
-            case x509::RevocationState::good: msg += who + " not revoked (" + st.source + ")"; break;
+            case x509::RevocationState::good:
+                msg += who;
+                msg += " not revoked (" + st.source + ")";
+                break;
             case x509::RevocationState::revoked: {
                 const std::string what = st.reason == x509::CrlReason::certificate_hold ? "on hold" : "revoked";
-                const std::string detail = who + " " + what + " since " + iso_time(st.revoked_at) + " (" +
-                                           std::string(x509::crl_reason_name(st.reason)) + ", " + st.source + ")";
+                std::string detail = who;
+                detail += " " + what + " since " + iso_time(st.revoked_at) + " (";
+                detail += std::string(x509::crl_reason_name(st.reason)) + ", " + st.source + ")";
                 if (time_stamped && st.revoked_at > t && st.reason != x509::CrlReason::key_compromise &&
                     st.reason != x509::CrlReason::ca_compromise) {
-                    msg += detail + ", after the time-stamped signing time " + iso_time(t);
+                    msg += detail;
+                    msg += ", after the time-stamped signing time " + iso_time(t);
                 } else {
                     c.result = CheckResult::fail;
                     msg += detail;
@@ -281,7 +286,8 @@ Check revocation_check(const std::vector<PathLink>& links, const VerifyOptions& 
             }
             case x509::RevocationState::unknown:
                 if (c.result == CheckResult::pass) c.result = CheckResult::warn;
-                msg += who + ": status unknown (" + st.message + ")";
+                msg += who;
+                msg += ": status unknown (" + st.message + ")";
                 break;
         }
     }

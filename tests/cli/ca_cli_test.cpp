@@ -837,7 +837,7 @@ TEST_F(CaCli, RegistrationEndToEndOverHttp) {
 
 // Issue 7, the offline seal tool with keys from a Yinxin device and from a PKCS#12 file, a time
 // stamp from the served TSA, and revocation from the CA's CRL: the seal maker's key is made inside
-// the device (`device keygen`), the seal certificate's key comes from an openssl-made .p12; the
+// the device (`cert keygen`), the seal certificate's key comes from an openssl-made .p12; the
 // detached signature is time-stamped over HTTP (`seal sign --tsa`) and verifies with genTime as
 // the signing time; after the seal certificate is revoked, the CRL served by `yinxin serve` turns
 // the verification invalid (exit 3) naming the revocation.
@@ -860,7 +860,7 @@ TEST_F(CaCli, SealWithDeviceKeyTimeStampAndRevocation) {
     EXPECT_EQ(nlohmann::json::parse(r.output)["policy"], "1.2.156.112570.150.2");
 
     // Seal maker: key in the device, request signed by the device, certificate from the seal root.
-    r = with_signing({"device", "keygen", "--label", "seal-maker-1", "--subject", "C=CN", "--subject", "O=Yinxin Demo",
+    r = with_signing({"cert", "keygen", "--label", "seal-maker-1", "--subject", "C=CN", "--subject", "O=Yinxin Demo",
                       "--subject", "CN=Demo Seal Maker", "--csr-out", t("maker.csr")});
     ASSERT_EQ(r.exit_code, 0) << r.output;
     r = with_signing({"cert", "issue", "--ca", "demo-seal-root", "--profile", "seal-maker-system", "--csr",
