@@ -59,6 +59,10 @@ if [[ ! -f "$TLS/server.pem" ]] || ! openssl x509 -in "$TLS/server.pem" -noout -
     --ca demo-tls-root --profile tls-server --csr "$TLS/server.csr" \
     --host localhost --host 127.0.0.1 --host ::1 --request-id "tls-server-$(date +%s)" --out "$TLS/server.pem"
 fi
+if [[ ! -f "$DATA/tsa.json" ]]; then
+  # The RFC 3161 time-stamp authority of the issuing CA (`yinxin seal sign --tsa .../api/v1/tsa`).
+  $Y tsa delegate --ca demo-sub --data-dir "$DATA" --shares-file "$DATA/demo-shares.txt" --pin-file "$DATA/demo-pin.txt"
+fi
 $Y ca show demo-tls-root --data-dir "$DATA" --out "$TLS/ca.pem" >/dev/null
 # A CRL of every CA, so the CRL distribution points answer from the start (cron: `crl issue --all`
 # at least daily; every revocation signs a new one at once).
@@ -72,6 +76,7 @@ echo "log in (password + SM2-signed challenge), then use the token with curl:"
 echo "  echo 'Bm5^Xc1@Gw' > /tmp/pw; $Y staff login --url https://$LISTEN --cacert $TLS/ca.pem --login auditor --password-file /tmp/pw --key $DATA/demo-staff/auditor.key.pem"
 echo "  curl --cacert $TLS/ca.pem -H 'Authorization: Bearer <token>' https://$LISTEN/api/v1/audit/verify"
 echo "registration (LD/T 03 §6.4): holder submits, ra.approver approves, ra.operator reviews: https://$LISTEN/api/v1/ra/requests (docs/operations.md)"
+echo "time stamps (RFC 3161): https://$LISTEN/api/v1/tsa; seal tool: $Y seal sign --help, $Y seal verify --help"
 echo "HTTPS trust anchor (the demo TLS root, P-256): $TLS/ca.pem"
 echo "demo data directory: $DATA (custodian passwords: $DATA/demo-custodians.txt; CA key PIN: $DATA/demo-pin.txt)"
 echo "issue a certificate: $Y cert issue --data-dir $DATA --shares-file $DATA/demo-shares.txt --pin-file $DATA/demo-pin.txt --ca demo-sub --profile personnel-sign --csr req.pem"
