@@ -11,6 +11,7 @@
 #include "card_cmd.h"
 #include "carrier_cmd.h"
 #include "device_cmd.h"
+#include "kmc_cmd.h"
 #include "notify_cmd.h"
 #include "publish_cmd.h"
 #include "seal_cmd.h"
@@ -87,6 +88,7 @@ int run(int argc, char** argv) {
     yinxin::cli::register_carrier_commands(app);
     yinxin::cli::register_card_commands(app);
     yinxin::cli::register_notify_commands(app);
+    yinxin::cli::register_kmc_commands(app);
     yinxin::cli::register_serve_commands(app);
 
     CLI11_PARSE(app, argc, argv);

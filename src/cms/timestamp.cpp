@@ -85,7 +85,9 @@ Status check_ess(const SignerInfo& si, const x509::Certificate& cert) {
         return make_error(Errc::cms_bad_attribute,
                           "no ESS signingCertificate(V2) attribute (RFC 3161 2.4.1 requires it)");
     }
-    auto fail = [](const std::string& m) { return make_error(Errc::cms_bad_attribute, "ESS signing certificate: " + m); };
+    auto fail = [](const std::string& m) {
+        return make_error(Errc::cms_bad_attribute, "ESS signing certificate: " + m);
+    };
     auto values = asn1::read_single(found->values, asn1::ReaderOptions::ber());
     if (!values) return fail("does not parse");
     asn1::Reader vr = values->children();
