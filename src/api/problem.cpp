@@ -105,7 +105,7 @@ unsigned http_status_for(Errc code) noexcept {
         case Errc::kmc_illegal_state:
         case Errc::kmc_duplicate: return 409;
         case Errc::kmc_pool_empty: return 503;
-        case Errc::kmc_error_response: return 502;
+        case Errc::kmc_error_response:
         case Errc::cms_time_stamp_refused: return 502;
 
         // store, and certificate status changes that conflict with the current status
