@@ -16,7 +16,10 @@ case "$kind" in
     cmake --build build/release -j "$jobs"
     ;;
   test)
+    # -O1 -g1 (line tables only): what ASan recommends, full stack traces with file:line, and less
+    # than half the compile time of -O2 -g on the two-core CI machine.
     cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DYINXIN_SANITIZE=ON \
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
       -DYINXIN_BUILD_TESTS=ON -DYINXIN_BUILD_BENCH=OFF >/dev/null
     cmake --build build/test -j "$jobs"
     ;;

@@ -63,6 +63,11 @@ if [[ ! -f "$DATA/tsa.json" ]]; then
   # The RFC 3161 time-stamp authority of the issuing CA (`yinxin seal sign --tsa .../api/v1/tsa`).
   $Y tsa delegate --ca demo-sub --data-dir "$DATA" --shares-file "$DATA/demo-shares.txt" --pin-file "$DATA/demo-pin.txt"
 fi
+if [[ ! -f "$DATA/kmc.json" ]]; then
+  # The key management centre inside the server: dual certificates ("dual": true on a request),
+  # escrowed encryption keys and key recovery (docs/operations.md "Key management centre").
+  $Y kmc init --ca demo-sub --data-dir "$DATA" --shares-file "$DATA/demo-shares.txt" --pin-file "$DATA/demo-pin.txt"
+fi
 $Y ca show demo-tls-root --data-dir "$DATA" --out "$TLS/ca.pem" >/dev/null
 # A CRL of every CA, so the CRL distribution points answer from the start (cron: `crl issue --all`
 # at least daily; every revocation signs a new one at once).
@@ -76,6 +81,7 @@ echo "log in (password + SM2-signed challenge), then use the token with curl:"
 echo "  echo 'Bm5^Xc1@Gw' > /tmp/pw; $Y staff login --url https://$LISTEN --cacert $TLS/ca.pem --login auditor --password-file /tmp/pw --key $DATA/demo-staff/auditor.key.pem"
 echo "  curl --cacert $TLS/ca.pem -H 'Authorization: Bearer <token>' https://$LISTEN/api/v1/audit/verify"
 echo "registration (LD/T 03 §6.4): holder submits, ra.approver approves, ra.operator reviews: https://$LISTEN/api/v1/ra/requests (docs/operations.md)"
+echo "dual certificates: submit with \"dual\": true, then GET /api/v1/ra/requests/<id>/key-response; $Y kmc open-envelope --help"
 echo "time stamps (RFC 3161): https://$LISTEN/api/v1/tsa; seal tool: $Y seal sign --help, $Y seal verify --help"
 echo "HTTPS trust anchor (the demo TLS root, P-256): $TLS/ca.pem"
 echo "demo data directory: $DATA (custodian passwords: $DATA/demo-custodians.txt; CA key PIN: $DATA/demo-pin.txt)"

@@ -106,7 +106,18 @@ unsigned http_status_for(Errc code) noexcept {
         case Errc::kmc_duplicate: return 409;
         case Errc::kmc_pool_empty: return 503;
         case Errc::kmc_error_response:
+        case Errc::seal_peer_unreachable:
         case Errc::cms_time_stamp_refused: return 502;
+
+        // electronic seal system services
+        case Errc::seal_application_invalid:
+        case Errc::seal_bad_sync_message: return 400;
+        case Errc::seal_use_denied: return 403;
+        case Errc::seal_not_found: return 404;
+        case Errc::seal_illegal_state:
+        case Errc::seal_duplicate:
+        case Errc::seal_not_valid: return 409;
+        case Errc::seal_access_test_failed: return 422;
 
         // store, and certificate status changes that conflict with the current status
         case Errc::ca_already_revoked:

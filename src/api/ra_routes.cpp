@@ -27,6 +27,7 @@ nlohmann::json request_json(const ra::RaRequest& r) {
                      {"profile", r.profile_id},
                      {"target", r.target},
                      {"self_service", r.self_service},
+                     {"dual", r.dual},
                      {"has_challenge_phrase", !r.challenge_hash.empty()},
                      {"submitted_by", r.submitted_by},
                      {"submitted_at", format_rfc3339(r.submitted_at)},
@@ -105,6 +106,7 @@ Result<ra::SubmitRequest> submit_request(const nlohmann::json& j) {
     YX_ASSIGN_OR_RETURN(std::int64_t days, int_field(j, "validity_days", 0));
     if (days < 0 || days > 36500) return bad_request("validity_days must be 0..36500");
     s.validity_days = static_cast<std::uint32_t>(days);
+    YX_ASSIGN_OR_RETURN(s.dual, bool_field(j, "dual", false));
     return s;
 }
 
@@ -256,6 +258,15 @@ Status add_ra_routes(Server& server, ra::Workflow& wf, auth::AuthService& auth) 
                                 if (req.query_param("format").value_or("pem") == "der")
                                     return Response::text(to_string(der), "application/pkix-cert");
                                 return Response::text(pem_encode("CERTIFICATE", der), "application/x-pem-file");
+                            }));
+    // Dual certificates: the GM/T 0092 CSRResponse (DER; ?format=pem: PEM "CSR RESPONSE").
+    YX_TRY(server.add_route("GET", "/api/v1/ra/requests/{id}/key-response",
+                            [&wf, me](const Request& req) -> Result<Response> {
+                                YX_ASSIGN_OR_RETURN(auth::StaffRecord who, me(req));
+                                YX_ASSIGN_OR_RETURN(Bytes der, wf.download_key_response(who.id, req.path_param("id")));
+                                if (req.query_param("format").value_or("der") == "pem")
+                                    return Response::text(pem_encode("CSR RESPONSE", der), "application/x-pem-file");
+                                return Response::text(to_string(der), "application/octet-stream");
                             }));
     YX_TRY(server.add_route(
         "POST", "/api/v1/ra/renewals",

@@ -17,6 +17,8 @@ constexpr Role app = Role::applicant;
 constexpr Role apv = Role::approver;
 constexpr Role ci = Role::card_issuer;
 constexpr Role bs = Role::business_system;
+constexpr Role srv = Role::seal_reviewer;
+constexpr Role su = Role::seal_user;
 
 using S = Subsystem;
 
@@ -123,7 +125,7 @@ constexpr std::array k_action_table{
                "approve a seal application"},
     ActionInfo{Action::seal_make, "seal.make", S::seal, true, {bo}, {},
                "make an electronic seal"},
-    ActionInfo{Action::seal_sign, "seal.sign", S::seal, true, {bo, bs}, {},
+    ActionInfo{Action::seal_sign, "seal.sign", S::seal, true, {bo, bs, su}, {},
                "sign a document with a centrally held seal"},
     ActionInfo{Action::seal_revoke, "seal.revoke", S::seal, true, {bo}, {},
                "revoke a seal"},
@@ -135,6 +137,26 @@ constexpr std::array k_action_table{
                "recover a holder's escrowed encryption key"},
     ActionInfo{Action::kmc_judicial_recover, "kmc.judicial.recover", S::kmc, false, {bo}, {ba},
                "recover an escrowed key for a judicial request"},
+    // --- electronic seal system services (issue 8) --------------------------------------------
+    // LD/T 01.1-2022 §7.5: the using unit applies to the making unit (制发主体).
+    ActionInfo{Action::seal_application_submit, "seal.application.submit", S::seal, true, {bo, app}, {},
+               "submit a seal application (申领) with its materials"},
+    ActionInfo{Action::seal_application_read, "seal.application.read", S::seal, true, {ba, bo, app, apv}, {},
+               "read seal applications, seals and their history"},
+    // §7.6-§7.10: change, report loss, cancel, renew, replace.
+    ActionInfo{Action::seal_lifecycle_request, "seal.lifecycle.request", S::seal, true, {bo, app, su}, {},
+               "request a change, loss report, cancellation, renewal or replacement of a seal"},
+    // §8.1.2: the centralized seal system manages seal users and their permissions.
+    ActionInfo{Action::seal_user_manage, "seal.user.manage", S::seal, true, {ba, bo}, {},
+               "grant or withdraw a seal user's or reviewer's permission on a seal"},
+    ActionInfo{Action::seal_use_request, "seal.use.request", S::none, true, {su, bs}, {},
+               "ask for a centrally held seal to be applied to a document"},
+    // §8.2.3: a designated seal reviewer approves each use, signing the decision.
+    ActionInfo{Action::seal_use_review, "seal.use.review", S::none, true, {srv}, {},
+               "approve or refuse a seal-use request (用章审核)"},
+    // §7.2/§7.3: registered seal systems exchange seal status over signed, authenticated HTTP.
+    ActionInfo{Action::seal_status_sync, "seal.status.sync", S::none, false, {bs}, {},
+               "push or pull seal status between registered seal systems"},
 };
 // clang-format on
 
@@ -144,10 +166,10 @@ constexpr bool table_in_enum_order() {
     return true;
 }
 static_assert(table_in_enum_order(), "k_action_table rows must follow the Action enum order");
-static_assert(k_action_table.back().action == Action::kmc_judicial_recover, "every Action needs a row");
+static_assert(k_action_table.back().action == Action::seal_status_sync, "every Action needs a row");
 
 // Who manages whom (§5.4), as data: {manager, managed}.
-constexpr std::array<std::pair<Role, Role>, 10> k_manage{{
+constexpr std::array<std::pair<Role, Role>, 12> k_manage{{
     {sa, ba},
     {sa, sec},
     {sa, aa},
@@ -158,11 +180,14 @@ constexpr std::array<std::pair<Role, Role>, 10> k_manage{{
     {ba, ci},
     {ba, bs},
     {bo, app},
+    {ba, srv},
+    {ba, su},
 }};
 
 constexpr std::array<std::string_view, k_role_count> k_role_names{
-    "super_admin",       "audit_admin", "auditor",  "business_admin", "business_operator", "security_admin",
-    "system_maintainer", "applicant",   "approver", "card_issuer",    "business_system",
+    "super_admin",     "audit_admin",       "auditor",   "business_admin", "business_operator",
+    "security_admin",  "system_maintainer", "applicant", "approver",       "card_issuer",
+    "business_system", "seal_reviewer",     "seal_user",
 };
 
 }  // namespace
@@ -192,6 +217,8 @@ bool is_staff_role(Role r) noexcept {
 }
 
 bool role_excludes_custodian(Role r) noexcept { return r == sa || r == ba || r == bo || r == sm; }
+
+bool needs_login_certificate(Role r) noexcept { return is_staff_role(r) || r == bs || r == srv; }
 
 std::string RoleSet::to_string() const {
     std::string out;

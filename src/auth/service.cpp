@@ -277,7 +277,7 @@ Result<AuthEvent> AuthService::create_staff(std::string_view actor, const NewSta
     s.role = spec.role;
     s.subsystem = subsystem;
     YX_TRY(check_manages(a, s, spec.role, subsystem));
-    if ((is_staff_role(spec.role) || spec.role == Role::business_system) && spec.certificate_der.empty())
+    if (needs_login_certificate(spec.role) && spec.certificate_der.empty())
         return bad_request(str(role_name(spec.role)) + " logs in with password and certificate: certificate missing");
     if (!spec.certificate_der.empty()) YX_TRY(x509::Certificate::parse(spec.certificate_der));
     const TimePoint now = m_clock.now();
@@ -322,7 +322,7 @@ Result<AuthEvent> AuthService::assign_role(std::string_view actor, std::string_v
     if (t.custodian && role_excludes_custodian(role))
         return make_error(Errc::auth_custodian_conflict, "'" + t.id + "' is a custodian and cannot become a " +
                                                              str(role_name(role)) + " (LD/T 03-2022 §8.3.6 d)");
-    if ((is_staff_role(role) || role == Role::business_system) && t.certificate_der.empty())
+    if (needs_login_certificate(role) && t.certificate_der.empty())
         return bad_request(str(role_name(role)) + " needs a login certificate");
     const std::string from(role_name(t.role));
     t.role = role;

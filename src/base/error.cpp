@@ -159,6 +159,15 @@ std::string_view errc_name(Errc code) noexcept {
         case Errc::seal_bad_request: return "seal.bad_request";
         case Errc::seal_signer_failed: return "seal.signer_failed";
         case Errc::seal_ofd_unsigned: return "seal.ofd_unsigned";
+        case Errc::seal_application_invalid: return "seal.application_invalid";
+        case Errc::seal_not_found: return "seal.not_found";
+        case Errc::seal_illegal_state: return "seal.illegal_state";
+        case Errc::seal_duplicate: return "seal.duplicate";
+        case Errc::seal_not_valid: return "seal.not_valid";
+        case Errc::seal_use_denied: return "seal.use_denied";
+        case Errc::seal_access_test_failed: return "seal.access_test_failed";
+        case Errc::seal_peer_unreachable: return "seal.peer_unreachable";
+        case Errc::seal_bad_sync_message: return "seal.bad_sync_message";
         case Errc::kmc_bad_message: return "kmc.bad_message";
         case Errc::kmc_bad_signature: return "kmc.bad_signature";
         case Errc::kmc_not_found: return "kmc.not_found";

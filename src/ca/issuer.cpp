@@ -105,7 +105,7 @@ Result<PreparedIssuance> prepare_issuance(const PipelineInput& in, const Publica
     // 2. prepare
     auto issuer = issuer_context(ca, publication);
     if (!issuer) return fail(std::move(issuer).error());
-    auto serial = crypto::random_serial(rng);
+    auto serial = in.serial ? Result<Bytes>(*in.serial) : crypto::random_serial(rng);
     if (!serial) return fail(std::move(serial).error());
     ev.serial_hex = hex_encode(*serial);
     auto tbs = profile::build_tbs(profile, in.data, *issuer, *serial, whole_seconds(in.not_before));
@@ -291,6 +291,15 @@ Status validate_request(const IssueRequest& request, const profile::Profile& pro
         return make_error(Errc::ca_bad_csr, "profile " + profile.id() + " does not issue " + kind + " keys");
     }
     if (data.subject.empty()) return make_error(Errc::ca_bad_csr, "the subject is empty");
+    if (request.serial) {
+        // RFC 5280 4.1.2.2: positive, at most 20 octets; 8 or more keep it unguessable.
+        const Bytes& sn = *request.serial;
+        const bool zero = std::all_of(sn.begin(), sn.end(), [](std::uint8_t b) { return b == 0; });
+        if (sn.size() < 8 || sn.size() > 20 || zero || sn.front() == 0 || (sn.front() & 0x80) != 0)
+            return make_error(
+                Errc::ca_bad_csr,
+                "a preset serial must be 8-20 bytes, positive and minimally encoded (got " + hex_encode(sn) + ")");
+    }
     return ok_status();
 }
 
@@ -319,7 +328,8 @@ Result<detail::PipelineInput> resolve_request(const IssueRequest& request, const
                                  .ca = &ca,
                                  .data = std::move(data),
                                  .request_id = request.request_id,
-                                 .not_before = request.not_before.value_or(clock.now())};
+                                 .not_before = request.not_before.value_or(clock.now()),
+                                 .serial = request.serial};
 }
 
 CaEvent refused_event(const IssueRequest& request) {

@@ -28,6 +28,7 @@ struct PipelineInput {
     profile::CertificateRequestData data;
     std::string request_id;
     TimePoint not_before{};
+    std::optional<Bytes> serial;  // preset (IssueRequest::serial); empty: random
 };
 
 // Steps 2-3 of issuer.h: a linted TBS with a fresh serial, ready to persist, and the ca.issue event

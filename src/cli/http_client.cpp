@@ -74,6 +74,10 @@ Result<HttpReply> http_call(const HttpTarget& t, const HttpCall& call) {
             net::ssl::context ctx(net::ssl::context::tls_client);
             ctx.load_verify_file(t.cacert);
             ctx.set_verify_mode(net::ssl::verify_peer);
+            if (!t.client_cert.empty()) {
+                ctx.use_certificate_chain_file(t.client_cert);
+                ctx.use_private_key_file(t.client_key, net::ssl::context::pem);
+            }
             beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
             if (SSL_set_tlsext_host_name(stream.native_handle(), t.host.c_str()) != 1 ||
                 SSL_set1_host(stream.native_handle(), t.host.c_str()) != 1)

@@ -18,7 +18,10 @@ struct HttpTarget {
     std::string port;
     bool tls = false;
     std::string cacert;  // PEM bundle the server certificate must chain to (HTTPS)
-    std::string path;    // the URL's path and query ("/" when none)
+    // Mutual TLS (the CA calling `serve --role kmc`): the client certificate chain and its key (PEM).
+    std::string client_cert;
+    std::string client_key;
+    std::string path;  // the URL's path and query ("/" when none)
 };
 
 // http://host[:port][/path] or https://... (which needs `cacert`). Errors: base.invalid_argument.

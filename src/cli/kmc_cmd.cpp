@@ -8,12 +8,16 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "cli_util.h"
+#include "serve_kmc.h"
 #include "signing_env.h"
 #include "yinxin/audit/audit.h"
+#include "yinxin/ca/hierarchy.h"
+#include "yinxin/crypto/random.h"
 #include "yinxin/crypto/sm3.h"
 #include "yinxin/kmc/envelope.h"
 #include "yinxin/kmc/kmc.h"
@@ -193,11 +197,87 @@ void run_retention(const StoreArgs& a, bool purge) {
     std::cout << (purge ? "purged " : "archived ") << n << " key(s)" << std::endl;
 }
 
+struct InitArgs {
+    EnvArgs env;
+    std::string ca = "demo-sub";
+    std::string profile = "device-sign";
+    std::string organisation = "Yinxin";
+    KmcSettings remote;  // url, cacert, client certificate and key
+};
+
+// The KMC of this data directory: its keys in the device ("kmc-sign", "kmc-escrow"; made once) and
+// the certificate of the signing key from --ca, then <data-dir>/kmc.json for `serve`. Run again it
+// keeps keys and certificate and rewrites the settings (e.g. to add --url).
+void run_init(const InitArgs& a) {
+    auto env = open_signing_env(a.env);
+    const kmc::KmcKeys keys = take(kmc::open_kmc_keys(*env->device, env->pin, *env->audit_log));
+    const std::string cert_path = (std::filesystem::path(a.env.data_dir) / "kmc.pem").string();
+    std::optional<x509::Certificate> cert;
+    if (std::filesystem::exists(cert_path)) {
+        auto old = x509::Certificate::parse_pem(to_string(take(read_binary_file(cert_path))));
+        if (old && old->public_key_info().der() == keys.sign_public_key) cert = *old;
+    }
+    bool issued_now = false;
+    if (!cert) {
+        SystemClock clock;
+        crypto::OpensslRng rng;
+        ca::Issuer issuer(stores_of(*env->store), env->profiles,
+                          ca::device_key_resolver(*env->device, "soft", env->pin), env->publication, clock, rng,
+                          env->sink());
+        ca::IssueRequest req;
+        req.ca_id = a.ca;
+        req.profile_id = a.profile;
+        req.data.subject = {{"C", "CN"}, {"O", a.organisation}, {"CN", "Yinxin Key Management Centre (" + a.ca + ")"}};
+        req.data.spki_der = keys.sign_public_key;
+        req.request_id = "kmc-init:" + hex_encode(crypto::sm3(keys.sign_public_key)).substr(0, 16) + ":" +
+                         std::to_string(to_unix(clock.now()));
+        const ca::IssuedCertificate issued = take(issuer.issue(req));
+        cert = take(x509::Certificate::parse(issued.certificate_der));
+        check(write_binary_file(cert_path, as_bytes(pem_encode("CERTIFICATE", issued.certificate_der))));
+        issued_now = true;
+    }
+    KmcSettings s = a.remote;
+    s.ca = a.ca;
+    s.certificate = "kmc.pem";
+    if (!s.url.empty() && (s.cacert.empty() || s.client_certificate.empty() || s.client_key.empty()))
+        fail(make_error(Errc::invalid_argument, "--url needs --cacert, --client-cert and --client-key"));
+    check(save_kmc_settings(a.env.data_dir, s));
+    if (a.env.json) {
+        std::cout << nlohmann::json{{"ca", a.ca},
+                                    {"certificate", cert_path},
+                                    {"serial", hex_encode(cert->serial())},
+                                    {"issued", issued_now},
+                                    {"url", s.url},
+                                    {"settings", kmc_settings_path(a.env.data_dir)}}
+                         .dump()
+                  << std::endl;
+        return;
+    }
+    std::cout << "KMC of " << a.ca << ": " << cert->subject().to_string() << (issued_now ? " (issued now)" : " (kept)")
+              << ", " << cert_path << "; " << (s.url.empty() ? "runs inside `serve`" : "reached at " + s.url)
+              << std::endl;
+}
+
 }  // namespace
 
 void register_kmc_commands(CLI::App& app) {
     auto* kmc = app.add_subcommand("kmc", "Key management centre: enveloped keys, escrow archive and retention");
     kmc->require_subcommand(1);
+
+    auto in = std::make_shared<InitArgs>();
+    auto* ic = kmc->add_subcommand("init",
+                                   "Set up the KMC of the data directory: its device keys, its certificate from --ca, "
+                                   "and kmc.json for `serve` (dual certificates)");
+    add_signing_options(ic, in->env);
+    ic->add_option("--ca", in->ca, "The CA that asks the KMC and certifies its signing key")->capture_default_str();
+    ic->add_option("--profile", in->profile, "Profile of the KMC certificate")->capture_default_str();
+    ic->add_option("--organisation", in->organisation, "O of the KMC certificate")->capture_default_str();
+    ic->add_option("--url", in->remote.url, "The KMC runs as its own process (`serve --role kmc`) at this https URL");
+    ic->add_option("--cacert", in->remote.cacert, "With --url: CA bundle the KMC's TLS certificate chains to");
+    ic->add_option("--client-cert", in->remote.client_certificate,
+                   "With --url: the CA process's TLS client certificate");
+    ic->add_option("--client-key", in->remote.client_key, "With --url: its private key (PEM)");
+    ic->callback([in] { run_init(*in); });
 
     auto o = std::make_shared<OpenArgs>();
     auto* oc = kmc->add_subcommand("open-envelope",

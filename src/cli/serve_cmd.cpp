@@ -16,9 +16,11 @@
 #include "cli_util.h"
 #include "notify_cmd.h"
 #include "publish_cmd.h"
+#include "serve_kmc.h"
 #include "signing_env.h"
 #include "yinxin/api/card_batch_routes.h"
 #include "yinxin/api/carrier_routes.h"
+#include "yinxin/api/kmc_routes.h"
 #include "yinxin/api/public_routes.h"
 #include "yinxin/api/ra_routes.h"
 #include "yinxin/api/server.h"
@@ -390,22 +392,27 @@ void run_serve(const ServeOptions& o) {
     std::unique_ptr<StaffSide> staff;
     std::unique_ptr<OcspSide> ocsp;
     std::unique_ptr<RaSide> ra_side;
-    if (o.role != "all" && o.role != "ocsp") fail(make_error(Errc::invalid_argument, "--role is all or ocsp"));
+    std::unique_ptr<KmcSide> kmc_side;
+    if (o.role != "all" && o.role != "ocsp" && o.role != "kmc")
+        fail(make_error(Errc::invalid_argument, "--role is all, ocsp or kmc"));
     if (o.shares_file.empty() != o.pin_file.empty())
         fail(make_error(Errc::invalid_argument, "--shares-file and --pin-file go together"));
-    if (o.role == "ocsp" && (o.data_dir.empty() || o.shares_file.empty()))
-        fail(make_error(Errc::invalid_argument, "--role ocsp needs --data-dir, --shares-file and --pin-file"));
+    if ((o.role == "ocsp" || o.role == "kmc") && (o.data_dir.empty() || o.shares_file.empty()))
+        fail(
+            make_error(Errc::invalid_argument, "--role " + o.role + " needs --data-dir, --shares-file and --pin-file"));
     if (!o.data_dir.empty()) {
         store = take(store::SqliteStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
         status = take(store::SqliteRevocationStore::open((std::filesystem::path(o.data_dir) / "store.db").string()));
         check(api::add_public_ca_routes(server, *store, *store, status.get()));
         if (!o.shares_file.empty()) {
             ocsp = open_ocsp_side(o, *store, *status);
-            check(api::add_ocsp_routes(server, *ocsp->responder));
-            if (ocsp->tsa) check(api::add_tsa_routes(server, *ocsp->tsa));
+            if (o.role != "kmc") {
+                check(api::add_ocsp_routes(server, *ocsp->responder));
+                if (ocsp->tsa) check(api::add_tsa_routes(server, *ocsp->tsa));
+            }
         }
     }
-    if (store && o.role == "all") {
+    if (store && (o.role == "all" || o.role == "kmc")) {
         const std::string db = (std::filesystem::path(o.data_dir) / "store.db").string();
         staff = std::make_unique<StaffSide>();
         staff->auth_store = take(store::SqliteAuthStore::open(db));
@@ -418,9 +425,20 @@ void run_serve(const ServeOptions& o) {
         sapi.audit_store = staff->audit_store.get();
         sapi.config["publication"] = publication_entry(o.data_dir);
         check(api::add_staff_routes(server, sapi));
-        // Registration needs the CA keys to act on reviewed requests.
+        // The key management centre of <data-dir>/kmc.json (dual certificates, key recovery).
         if (ocsp) {
+            kmc_side = take(
+                open_kmc_side(o.role, o.data_dir, *ocsp->device, ocsp->pin, *store, *staff->auth, *staff->audit_log));
+            if (o.role == "kmc" && !kmc_side)
+                fail(make_error(Errc::invalid_argument,
+                                "--role kmc: no kmc.json in the data directory (yinxin kmc init)"));
+            if (kmc_side && kmc_side->service)
+                check(api::add_kmc_routes(server, {kmc_side->service.get(), staff->auth.get(), o.role == "kmc"}));
+        }
+        // Registration needs the CA keys to act on reviewed requests.
+        if (ocsp && o.role == "all") {
             ra_side = open_ra_side(o, *store, *status, *ocsp, *staff);
+            if (kmc_side && kmc_side->client) ra_side->workflow->set_kmc(kmc_side->client.get());
             check(api::add_ra_routes(server, *ra_side->workflow, *staff->auth));
             check(
                 api::add_carrier_routes(server, {ra_side->carriers.get(), staff->auth.get(), staff->audit_log.get()}));
@@ -462,6 +480,11 @@ void run_serve(const ServeOptions& o) {
             std::cout << "  staff:   " << url << "/api/v1/auth/login (password + certificate; see docs/openapi.yaml)"
                       << std::endl;
         if (ra_side) std::cout << "  RA:      " << url << "/api/v1/ra/requests" << std::endl;
+        if (kmc_side)
+            std::cout << "  KMC:     "
+                      << (kmc_side->service ? url + "/api/v1/kmc (GM/T 0014), " + url + "/api/v1/kmc/recoveries"
+                                            : "remote (kmc.json url): dual certificates through it")
+                      << std::endl;
         if (ocsp && ocsp->tsa) std::cout << "  TSA:     " << url << "/api/v1/tsa (RFC 3161)" << std::endl;
         auto cas = store->list_cas();
         if (cas.ok()) {
@@ -506,7 +529,8 @@ void register_serve_commands(CLI::App& app) {
     serve
         ->add_option("--role", opts->role,
                      "all: every route; ocsp: the status services only (OCSP, CRLs, CA certificates), a process "
-                     "that can be scaled out beside the CA")
+                     "that can be scaled out beside the CA; kmc: the key management centre of kmc.json alone "
+                     "(CA requests need a TLS client certificate: --client-ca)")
         ->capture_default_str();
     serve->add_option("--shares-file", opts->shares_file,
                       "Custodian name:password lines: unlock the device so the CA keys answer OCSP");

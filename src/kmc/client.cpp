@@ -21,16 +21,24 @@ KmcClient::KmcClient(x509::Certificate ca_certificate, SignFunction sign, x509::
       m_rng(rng),
       m_sm2_id(std::move(sm2_id)) {}
 
-Result<KmRespond> KmcClient::exchange(std::vector<Request> requests) {
-    KsRequest q;
+Result<Bytes> KmcClient::sign_task(std::vector<Request> requests, KsRequest& q) {
     q.ca_name = EntName::of(m_ca_certificate);
     q.requests = std::move(requests);
     q.request_time = m_clock.now();
     YX_ASSIGN_OR_RETURN(Bytes raw, m_rng.bytes(8));
     raw[0] &= 0x7f;  // a positive 63-bit task number
     for (std::uint8_t b : raw) q.task_no = (q.task_no << 8) | b;
+    return sign_ca_request(q, m_sign);
+}
+
+Result<KmRespond> KmcClient::exchange(std::vector<Request> requests) {
+    KsRequest q;
+    YX_ASSIGN_OR_RETURN(Bytes der, sign_task(std::move(requests), q));
+    return send(q, der);
+}
+
+Result<KmRespond> KmcClient::send(const KsRequest& q, BytesView der) {
     const std::size_t count = q.requests.size();
-    YX_ASSIGN_OR_RETURN(Bytes der, sign_ca_request(q, m_sign));
     if (!m_transport) return make_error(Errc::invalid_argument, "the KMC client has no transport");
     YX_ASSIGN_OR_RETURN(Bytes answer, m_transport(der));
     YX_ASSIGN_OR_RETURN(KmRespond resp, parse_km_respond(answer));
@@ -73,6 +81,27 @@ Result<KeyDelivery> KmcClient::apply(const AppUserInfo& user) {
     a.user = user;
     YX_ASSIGN_OR_RETURN(Respond r, single(Request{std::move(a)}, RespondKind::apply));
     return delivery(std::move(r), user.user_cert_no);
+}
+
+Result<Bytes> KmcClient::prepare_apply(const AppUserInfo& user) {
+    ApplyKeyReq a;
+    a.user = user;
+    KsRequest q;
+    return sign_task({Request{std::move(a)}}, q);
+}
+
+Result<KeyDelivery> KmcClient::send_apply(BytesView ca_request_der) {
+    YX_ASSIGN_OR_RETURN(CaRequest request, parse_ca_request(ca_request_der));
+    const KsRequest& q = request.ks_request;
+    if (q.requests.size() != 1 || !std::holds_alternative<ApplyKeyReq>(q.requests.front()))
+        return make_error(Errc::kmc_bad_message, "a prepared apply task holds exactly one applyKeyReq");
+    const Bytes cert_no = std::get<ApplyKeyReq>(q.requests.front()).user.user_cert_no;
+    YX_ASSIGN_OR_RETURN(KmRespond resp, send(q, ca_request_der));
+    Respond r = std::move(resp.ks_respond.responds.front());
+    if (r.kind == RespondKind::error) return error_of(r.error);
+    if (r.kind != RespondKind::apply)
+        return make_error(Errc::kmc_bad_message, "the KMC answered with another kind of respond");
+    return delivery(std::move(r), cert_no);
 }
 
 Result<KeyDelivery> KmcClient::restore(BytesView user_cert_no, BytesView user_public_key) {

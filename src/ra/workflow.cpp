@@ -6,7 +6,9 @@
 #include <string>
 #include <utility>
 
+#include "yinxin/crypto/random.h"
 #include "yinxin/crypto/sm3.h"
+#include "yinxin/kmc/envelope.h"
 #include "yinxin/x509/certificate.h"
 #include "yinxin/x509/csr.h"
 
@@ -237,8 +239,26 @@ Result<RaRequest> Workflow::submit(std::string_view actor, const SubmitRequest& 
             r.csr_der = Bytes(csr.der().begin(), csr.der().end());
             r.ca_id = in.ca_id;
             r.profile_id = in.profile_id.empty() ? std::string(default_profile(in.form.kind)) : in.profile_id;
+            r.dual = in.dual;
+            if (in.kind != RequestKind::issue) {
+                // A dual pair is renewed or changed as a pair.
+                YX_ASSIGN_OR_RETURN(auto pair, m_store.dual_key_for_certificate(in.target));
+                if (pair) r.dual = true;
+            }
+            if (r.dual) {
+                if (encryption_profile_of(r.profile_id).empty())
+                    return bad("profile " + r.profile_id +
+                               " has no encryption twin: dual certificates need a "
+                               "\"-sign\" profile (e.g. personnel-sign)");
+                if (!csr.public_key_info().is_sm2())
+                    return bad("dual certificates need an SM2 signing key: the KMC envelopes the encryption key to it");
+                if (m_kmc == nullptr)
+                    return bad("dual certificates need the key management centre, and none is configured here");
+            }
         } else if (!in.csr.empty()) {
             return bad("a " + std::string(request_kind_name(in.kind)) + " request carries no PKCS#10");
+        } else if (in.dual) {
+            return bad("only a request that issues certificates can be dual");
         }
         if (in.kind == RequestKind::issue) {
             if (!in.target.empty()) return bad("a new application names no existing certificate");
@@ -469,13 +489,17 @@ Result<RaRequest> Workflow::complete_reviewed(RaRequest r, const auth::StaffReco
                 }
             }
             detail = "issued " + r.result + quota_note;
+            if (r.dual) {
+                YX_ASSIGN_OR_RETURN(std::string enc, issue_encryption_half(r, ir));
+                detail += "; encryption certificate " + enc + " for a key escrowed by the KMC";
+            }
             notes = notes_for(r, "ra.certificate.issued", "数字证书已签发 / certificate issued",
                               "申请 " + r.id + " 的数字证书已签发（" + r.result + "），请按通知领取。\n");
             if (r.kind != RequestKind::issue && m_config.revoke_superseded && !r.target.empty()) {
                 YX_ASSIGN_OR_RETURN(auto old, parse_certificate_ref(r.target));
-                auto revoked = m_status.revoke({old.first, old.second, x509::CrlReason::superseded, {}, who.id});
-                if (!revoked && revoked.error().code != Errc::ca_already_revoked) return std::move(revoked).error();
                 detail += "; " + r.target + " revoked (superseded)";
+                auto revoked = revoke_certificate(old.first, old.second, x509::CrlReason::superseded, who.id, detail);
+                if (!revoked && revoked.error().code != Errc::ca_already_revoked) return std::move(revoked).error();
             }
         } else {
             YX_ASSIGN_OR_RETURN(auto ref, parse_certificate_ref(r.target));
@@ -486,14 +510,16 @@ Result<RaRequest> Workflow::complete_reviewed(RaRequest r, const auth::StaffReco
                 const auto reason = r.kind == RequestKind::suspension
                                         ? x509::CrlReason::certificate_hold
                                         : static_cast<x509::CrlReason>(r.revocation_reason);
-                done = m_status.revoke({ref.first, ref.second, reason, {}, who.id});
+                std::string pair_detail;
+                done = revoke_certificate(ref.first, ref.second, reason, who.id, pair_detail);
+                detail += pair_detail;
             }
             if (!done) return std::move(done).error();
             r.result = r.target;
             const char* what = r.kind == RequestKind::revocation   ? "revoked"
                                : r.kind == RequestKind::suspension ? "suspended"
                                                                    : "released";
-            detail = r.target + " " + what;
+            detail = r.target + " " + what + detail;
             const std::string event = std::string("ra.certificate.") + what;
             notes = notes_for(r, event, std::string("数字证书状态变更 / certificate ") + what,
                               "证书 " + r.target + " 已" +
@@ -639,6 +665,108 @@ Result<Bytes> Workflow::download(std::string_view actor, std::string_view id) {
     return cert.certificate_der;
 }
 
+Result<Bytes> Workflow::download_key_response(std::string_view actor, std::string_view id) {
+    YX_ASSIGN_OR_RETURN(RaRequest r, get(actor, id));
+    if (!r.dual) return make_error(Errc::ra_illegal_transition, r.id + " is not a dual-certificate request");
+    YX_ASSIGN_OR_RETURN(auto pair, m_store.dual_key(r.id));
+    if (!pair || pair->csr_response.empty())
+        return make_error(Errc::ra_illegal_transition, r.id + " has no encryption key to download (yet)");
+    return pair->csr_response;
+}
+
+std::string encryption_profile_of(std::string_view sign_profile) {
+    constexpr std::string_view suffix = "-sign";
+    if (sign_profile.size() <= suffix.size() || !sign_profile.ends_with(suffix)) return {};
+    return std::string(sign_profile.substr(0, sign_profile.size() - suffix.size())) + "-encrypt";
+}
+
+Result<std::string> Workflow::issue_encryption_half(const RaRequest& r, const ca::IssueRequest& sign_request) {
+    if (m_kmc == nullptr)
+        return make_error(Errc::ra_bad_request, r.id + " is dual but no key management centre is configured");
+    YX_ASSIGN_OR_RETURN(ca::CertificateRecord sign_record, target_certificate(r.result));
+    YX_ASSIGN_OR_RETURN(x509::Certificate sign_cert, x509::Certificate::parse(sign_record.certificate_der));
+    YX_ASSIGN_OR_RETURN(auto stored, m_store.dual_key(r.id));
+    DualKeyRecord d;
+    if (stored) {
+        d = std::move(stored).value();
+        if (!d.csr_response.empty()) return d.enc_result;  // done before a crash
+    } else {
+        // Step 1: the serial and the signed task are kept before the KMC is asked.
+        d.request_id = r.id;
+        d.sign_result = r.result;
+        YX_ASSIGN_OR_RETURN(d.encryption_serial, crypto::random_serial(m_rng));
+        kmc::AppUserInfo user;
+        user.user_cert_no = d.encryption_serial;
+        user.user_public_key = sign_cert.public_key_info().der();
+        user.not_before = sign_cert.not_before();
+        user.not_after = sign_cert.not_after();
+        user.user_name = sign_cert.subject().to_string();
+        YX_ASSIGN_OR_RETURN(d.kmc_request, m_kmc->prepare_apply(user));
+        YX_TRY(m_store.save_dual_key(d));
+    }
+    // Step 2: the key pair, made and escrowed by the KMC, enveloped to the signing key (a repeated
+    // task is answered from the KMC's record, so a retry never escrows a second key).
+    YX_ASSIGN_OR_RETURN(kmc::KeyDelivery key, m_kmc->send_apply(d.kmc_request));
+    // Step 3: the encryption certificate under the serial the KMC knows the key by.
+    const std::string enc_request_id = r.id + "/encrypt";
+    YX_ASSIGN_OR_RETURN(auto existing, m_store.certificate_for_request(enc_request_id));
+    if (existing) {
+        d.enc_result = *existing;
+    } else {
+        ca::IssueRequest er = sign_request;
+        er.csr.clear();
+        er.profile_id = encryption_profile_of(r.profile_id);
+        er.data.spki_der = key.respond.ret_public_key;
+        if (er.data.subject.empty()) return make_error(Errc::ra_bad_request, r.id + ": no subject for the pair");
+        er.request_id = enc_request_id;
+        er.serial = d.encryption_serial;
+        er.not_before = sign_cert.not_before();
+        YX_ASSIGN_OR_RETURN(ca::IssuedCertificate issued, m_issuer.issue(er));
+        d.enc_result = r.ca_id + ":" + hex_encode(issued.serial);
+    }
+    YX_ASSIGN_OR_RETURN(ca::CertificateRecord enc_record, target_certificate(d.enc_result));
+    YX_ASSIGN_OR_RETURN(x509::Certificate enc_cert, x509::Certificate::parse(enc_record.certificate_der));
+    // Step 4: what the holder downloads (GM/T 0092): both certificates and the envelope.
+    kmc::CsrResponse response;
+    response.sign_certificates.push_back(sign_cert);
+    response.encrypted_private_key = key.enveloped_key;
+    response.encrypt_certificates.push_back(enc_cert);
+    YX_ASSIGN_OR_RETURN(d.csr_response, kmc::encode_csr_response(response));
+    YX_TRY(m_store.save_dual_key(d));
+    return d.enc_result;
+}
+
+Result<ca::RevocationResult> Workflow::revoke_certificate(const std::string& ca_id, const Bytes& serial,
+                                                          x509::CrlReason reason, const std::string& actor,
+                                                          std::string& detail) {
+    auto done = m_status.revoke({ca_id, serial, reason, {}, actor});
+    if (!done && done.error().code != Errc::ca_already_revoked) return done;
+    const std::string ref = ca_id + ":" + hex_encode(serial);
+    YX_ASSIGN_OR_RETURN(auto pair, m_store.dual_key_for_certificate(ref));
+    if (!pair || pair->enc_result.empty()) return done;
+    // Both halves of a dual pair go together (the holder's identity is behind both).
+    const std::string& other = ref == pair->sign_result ? pair->enc_result : pair->sign_result;
+    YX_ASSIGN_OR_RETURN(auto other_ref, parse_certificate_ref(other));
+    auto second = m_status.revoke({other_ref.first, other_ref.second, reason, {}, actor});
+    if (second)
+        detail += "; its dual pair " + other + " revoked too";
+    else if (second.error().code != Errc::ca_already_revoked)
+        detail += "; its dual pair " + other + " NOT revoked: " + second.error().to_string();
+    if (!pair->kmc_revoked && m_kmc != nullptr) {
+        auto told = m_kmc->revoke(pair->encryption_serial);
+        if (told) {
+            DualKeyRecord marked = *pair;
+            marked.kmc_revoked = true;
+            YX_TRY(m_store.save_dual_key(marked));
+            detail += "; the KMC marked the escrowed key of " + pair->enc_result + " revoked";
+        } else {
+            detail += "; the KMC was NOT told (" + told.error().to_string() + "): revoke the escrowed key of " +
+                      pair->enc_result + " again";
+        }
+    }
+    return done;  // ca.already_revoked for the first is reported after finishing the pair
+}
+
 Result<StatusOutcome> Workflow::change_status(std::string_view actor, std::string_view role,
                                               std::string_view certificate, RequestKind kind, x509::CrlReason reason) {
     YX_ASSIGN_OR_RETURN(ca::CertificateRecord cert, target_certificate(certificate));
@@ -646,7 +774,11 @@ Result<StatusOutcome> Workflow::change_status(std::string_view actor, std::strin
     if (kind == RequestKind::unsuspension) {
         done = m_status.release_hold(cert.ca_id, cert.serial, std::string(actor));
     } else {
-        done = m_status.revoke({cert.ca_id, cert.serial, reason, {}, std::string(actor)});
+        std::string pair_detail;
+        done = revoke_certificate(cert.ca_id, cert.serial, reason, std::string(actor), pair_detail);
+        if (done && !pair_detail.empty())
+            audit_step(actor, role, "ra.revoke.pair", cert.ca_id + ":" + hex_encode(cert.serial), pair_detail.substr(2),
+                       ok_status());
     }
     if (!done) return std::move(done).error();
     StatusOutcome out;

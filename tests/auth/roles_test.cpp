@@ -143,7 +143,7 @@ TEST_F(MatrixTest, EveryRoleTimesEveryAction) {
         create("root.admin", who(Role::business_admin, s), Role::business_admin, "ra", s);
         create(who(Role::business_admin, s), who(Role::business_operator, s), Role::business_operator, "ra");
     }
-    for (Role r : {Role::approver, Role::card_issuer, Role::business_system})
+    for (Role r : {Role::approver, Role::card_issuer, Role::business_system, Role::seal_reviewer, Role::seal_user})
         create(who(Role::business_admin, Subsystem::ra), who(r, Subsystem::none), r, "ra");
     create(who(Role::business_operator, Subsystem::ra), who(Role::applicant, Subsystem::none), Role::applicant, "ra");
 

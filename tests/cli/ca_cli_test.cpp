@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <signal.h>
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <iterator>
@@ -20,6 +21,7 @@
 #include "yinxin/auth/service.h"
 #include "yinxin/crypto/sm2.h"
 #include "yinxin/crypto/sm3.h"
+#include "yinxin/kmc/envelope.h"
 #include "yinxin/ra/workflow.h"
 #include "yinxin/store/sqlite_store.h"
 #include "yinxin/x509/certificate.h"
@@ -964,6 +966,179 @@ TEST_F(CaCli, SealWithDeviceKeyTimeStampAndRevocation) {
     EXPECT_NE(check_of(j, "revocation")["message"].get<std::string>().find("keyCompromise"), std::string::npos)
         << r.output;
     EXPECT_EQ(serve.stop(), 0);
+}
+
+// Issue 9 end to end: the KMC runs as its own process (`serve --role kmc`, HTTPS with client
+// certificates from the demo TLS CA) on its own copy of the data directory; the CA process reaches
+// it over mutual TLS. A holder applies for 双证书 over HTTP; after the 主管部门 and the operator, the
+// signing certificate is issued for the holder's PKCS#10 key and the encryption certificate for a
+// key the KMC made and escrowed; the holder downloads the GM/T 0092 CSRResponse and
+// `yinxin kmc open-envelope` writes the encryption key pair; data the openssl CLI encrypts with SM2
+// to the encryption certificate decrypts with it (and the other way round). Revoking the signing
+// certificate revokes the pair and the KMC marks the escrowed key.
+TEST_F(CaCli, DualCertificatesThroughAKmcProcessOverMutualTls) {
+    ASSERT_TRUE(executable_available("/usr/bin/curl", "curl"));
+    ASSERT_TRUE(openssl_available());
+    ScratchDir tmp;
+    CliData data(tmp / "data");
+    data.prepare();
+    ASSERT_TRUE(data.ok());
+    auto with_signing = [&](std::vector<std::string> args) {
+        for (auto& o : data.signing_opts()) args.push_back(o);
+        return data.run(args);
+    };
+    // The P-256 TLS CA, a server certificate for the KMC process, a client certificate for the CA's.
+    write_file(tmp / "tls-ceremony.json", std::string(R"json({
+  "publication": {"base_url": "http://127.0.0.1:8080", "cps_oid": "1.2.156.112570.150", "cps_uri": "http://127.0.0.1:8080/cps"},
+  "cas": [{"id": "demo-tls-root", "name": "Demo TLS Root", "kind": "root", "profile": "tls-root-ca",
+           "key_algorithm": "ecdsa-p256", "subject": [["C", "CN"], ["O", "Yinxin Demo"], ["CN", "Yinxin Demo TLS Root CA"]]}]
+})json"));
+    auto r = with_signing({"ca", "init", "--config", (tmp / "tls-ceremony.json").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const std::string tls_ca = (tmp / "tls-ca.pem").string();
+    r = data.run({"ca", "show", "demo-tls-root", "--data-dir", data.dir(), "--out", tls_ca});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    auto tls_pair = [&](const std::string& name, const std::string& profile, std::vector<std::string> hosts) {
+        const std::string key = (tmp / (name + ".key")).string();
+        const std::string csr = (tmp / (name + ".csr")).string();
+        auto o = openssl({"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key});
+        EXPECT_EQ(o.exit_code, 0) << o.output;
+        o = openssl({"req", "-new", "-key", key, "-subj", "/CN=" + name, "-out", csr});
+        EXPECT_EQ(o.exit_code, 0) << o.output;
+        std::vector<std::string> args = {"cert",  "issue", "--ca", "demo-tls-root", "--profile",
+                                         profile, "--csr", csr,    "--out",         (tmp / (name + ".pem")).string()};
+        for (auto& h : hosts) args.insert(args.end(), {"--host", h});
+        o = with_signing(args);
+        EXPECT_EQ(o.exit_code, 0) << o.output;
+    };
+    tls_pair("kmc-server", "tls-server", {"127.0.0.1", "localhost"});
+    tls_pair("ca-client", "tls-client", {});
+    // Demo staff, then the KMC: its keys in the device, its certificate from demo-sub.
+    const std::string out = (tmp / "data" / "demo-staff").string();
+    r = with_signing({"staff", "demo", "--out", out});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = with_signing({"kmc", "init", "--ca", "demo-sub", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_TRUE(nlohmann::json::parse(r.output)["issued"].get<bool>()) << r.output;
+    // The KMC's own data directory (here a copy made after the ceremonies), served on its own.
+    const std::filesystem::path kmc_dir = tmp / "kmc-data";
+    std::filesystem::copy(data.dir(), kmc_dir, std::filesystem::copy_options::recursive);
+    ServeProcess kmc(kmc_dir.string(), {"--role", "kmc", "--shares-file", data.shares(), "--pin-file", data.pin_file(),
+                                        "--tls-cert", (tmp / "kmc-server.pem").string(), "--tls-key",
+                                        (tmp / "kmc-server.key").string(), "--client-ca", tls_ca});
+    ASSERT_EQ(kmc.url().rfind("https://127.0.0.1:", 0), 0u) << kmc.url();
+    // The CA process is told where the KMC is and how to authenticate to it.
+    r = with_signing({"kmc", "init", "--ca", "demo-sub", "--url", kmc.url(), "--cacert", tls_ca, "--client-cert",
+                      (tmp / "ca-client.pem").string(), "--client-key", (tmp / "ca-client.key").string(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_FALSE(nlohmann::json::parse(r.output)["issued"].get<bool>()) << r.output;
+    ServeProcess serve(data.dir(), {"--shares-file", data.shares(), "--pin-file", data.pin_file()});
+    ASSERT_FALSE(serve.url().empty());
+    // Without a client certificate the KMC answers no CA request.
+    r = run_process({"/usr/bin/curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", tls_ca, "-H",
+                     "Content-Type: application/octet-stream", "--data-binary", "x", kmc.url() + "/api/v1/kmc"});
+    EXPECT_EQ(r.output, "401") << r.output;
+
+    std::map<std::string, std::vector<std::string>> logins;
+    std::istringstream lines(to_string(read_file(std::filesystem::path(out) / "logins.txt")));
+    for (std::string line; std::getline(lines, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream f(line);
+        std::vector<std::string> fields{std::istream_iterator<std::string>(f), std::istream_iterator<std::string>()};
+        if (fields.size() == 5) logins[fields[0]] = fields;
+    }
+    auto session = [&](const std::string& login) {
+        const auto& l = logins.at(login);
+        write_file(tmp / "pw.txt", l[2] + "\n");
+        auto lr = data.run({"staff", "login", "--url", serve.url(), "--login", login, "--password-file",
+                            (tmp / "pw.txt").string(), "--key", l[3]});
+        EXPECT_EQ(lr.exit_code, 0) << lr.output;
+        Http h(serve.url());
+        h.login_as(nlohmann::json::parse(lr.output)["token"].get<std::string>());
+        return h;
+    };
+    auto decide = [&](const Http& h, const std::string& login, const std::string& step, const std::string& id) {
+        const auto p = h.ok("GET", "/api/v1/ra/requests/" + id + "/payload");
+        const std::string text = auth::decision_text(step, id, p["payload_sm3"].get<std::string>());
+        const auto key = crypto::Sm2PrivateKey::from_pem(to_string(read_file(logins.at(login)[3]))).value();
+        return h.ok("POST", "/api/v1/ra/requests/" + id + "/" + step,
+                    {{"signature", base64_encode(crypto::sm2_sign(key, as_bytes(text)).value())}});
+    };
+    Http holder = session("holder");
+    Http approver = session("ra.approver");
+    Http op = session("ra.operator");
+    const auto holder_key = crypto::Sm2PrivateKey::generate().value();
+    x509::CsrBuilder b;
+    b.subject(x509::Name::build({{"CN", "赵六"}}).value()).public_key(holder_key.public_key());
+    const auto csr = b.sign_with(holder_key, crypto::k_default_sm2_id).value();
+    auto app = holder.ok("POST", "/api/v1/ra/requests",
+                         {{"kind", "issue"},
+                          {"subject_kind", "person"},
+                          {"form",
+                           {{"name", "赵六"},
+                            {"gender", "女"},
+                            {"id_number", "11010519491231002X"},
+                            {"province_city", "山东省济南市"},
+                            {"phone", "13900000001"},
+                            {"email", "zhaoliu@example.gov.cn"},
+                            {"unit_department", "济南市社会保险事业中心"}}},
+                          {"org_node", "city-a.hall"},
+                          {"ca", "demo-sub"},
+                          {"dual", true},
+                          {"csr", base64_encode(csr.der())}},
+                         201);
+    const std::string id = app["id"];
+    EXPECT_TRUE(app["dual"].get<bool>()) << app.dump();
+    EXPECT_EQ(decide(approver, "ra.approver", "approve", id)["state"], "approved");
+    auto done = decide(op, "ra.operator", "review", id);
+    ASSERT_EQ(done["state"], "completed") << done.dump();
+    const auto history = holder.ok("GET", "/api/v1/ra/requests/" + id + "/history").dump();
+    EXPECT_NE(history.find("encryption certificate"), std::string::npos) << history;
+    // The holder downloads the CSRResponse and opens it with the signing key.
+    auto [status, pem] = holder.call("GET", "/api/v1/ra/requests/" + id + "/key-response?format=pem");
+    ASSERT_EQ(status, 200) << pem;
+    write_file(tmp / "response.pem", pem);
+    write_file(tmp / "holder.key", holder_key.pkcs8_pem());
+    r = data.run({"kmc", "open-envelope", "--envelope", (tmp / "response.pem").string(), "--sign-key",
+                  (tmp / "holder.key").string(), "--out", (tmp / "enc.key").string(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(nlohmann::json::parse(r.output)["input"], "CSRResponse") << r.output;
+    const auto response =
+        kmc::parse_csr_response(
+            base64_decode(pem.substr(pem.find('\n') + 1, pem.find("-----END") - pem.find('\n') - 1)).value())
+            .value();
+    ASSERT_EQ(response.encrypt_certificates.size(), 1u);
+    const x509::Certificate& enc_cert = response.encrypt_certificates.front();
+    write_file(tmp / "enc.pem", enc_cert.pem());
+    // openssl encrypts to the encryption certificate; the opened key decrypts (and back).
+    write_file(tmp / "msg.txt", std::string("社会保障卡个人信息 2026"));
+    auto o = openssl({"pkeyutl", "-encrypt", "-certin", "-inkey", (tmp / "enc.pem").string(), "-in",
+                      (tmp / "msg.txt").string(), "-out", (tmp / "msg.sm2").string()});
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    o = openssl({"pkeyutl", "-decrypt", "-inkey", (tmp / "enc.key").string(), "-in", (tmp / "msg.sm2").string(), "-out",
+                 (tmp / "msg.out").string()});
+    ASSERT_EQ(o.exit_code, 0) << o.output;
+    EXPECT_EQ(read_text(tmp / "msg.out"), "社会保障卡个人信息 2026");
+    // The escrowed key is in the KMC's store (never in clear), under the encryption certificate's serial.
+    std::string cert_no = enc_cert.serial_hex();  // the KMC's userCertNo: no leading zeros, lower case
+    cert_no.erase(0, cert_no.find_first_not_of('0'));
+    std::transform(cert_no.begin(), cert_no.end(), cert_no.begin(), [](unsigned char c) { return std::tolower(c); });
+    r = data.run({"kmc", "list", "--data-dir", kmc_dir.string(), "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("\"" + cert_no + "\""), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("\"active\""), std::string::npos) << r.output;
+    // Revoking the signing certificate revokes its pair; the KMC marks the escrowed key revoked.
+    const std::string sign_serial = response.sign_certificates.front().serial_hex();
+    auto revoked = op.ok("POST", "/api/v1/ra/certificates/demo-sub/" + sign_serial + "/revoke",
+                         {{"why", "USB key lost"}, {"reason", "keyCompromise"}});
+    EXPECT_EQ(revoked["status"], "revoked") << revoked.dump();
+    auto enc_status = Http(serve.url()).ok("GET", "/api/v1/cas/demo-sub/certificates/" + enc_cert.serial_hex());
+    EXPECT_NE(enc_status.dump().find("keyCompromise"), std::string::npos) << enc_status.dump();
+    r = data.run({"kmc", "list", "--data-dir", kmc_dir.string(), "--state", "revoked", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_NE(r.output.find("\"" + cert_no + "\""), std::string::npos) << r.output;
+    EXPECT_EQ(serve.stop(), 0);
+    EXPECT_EQ(kmc.stop(), 0);
 }
 
 }  // namespace

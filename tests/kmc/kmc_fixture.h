@@ -146,6 +146,7 @@ protected:
     // --- staff ---
     Bytes staff_cert(const std::string& id) {
         auto key = crypto::Sm2PrivateKey::generate().value();
+        m_staff_keys.insert_or_assign(id, key);
         x509::TbsCertificateBuilder b;
         b.serial(crypto::random_serial(m_os_rng).value())
             .issuer(x509::Name::build({{"CN", "Yinxin Test Staff CA"}, {"C", "CN"}}).value())
@@ -212,6 +213,7 @@ protected:
     crypto::OpensslRng m_os_rng;
     crypto::Sm2PrivateKey m_staff_ca_key = crypto::Sm2PrivateKey::generate().value();
     bool m_staff_made = false;
+    std::map<std::string, crypto::Sm2PrivateKey> m_staff_keys;  // each member's login-certificate key
     int m_requests = 0;
     int m_exchanges = 0;
     std::function<void(Bytes&)> m_tamper_response;

@@ -9,12 +9,19 @@ TEST(ProfileSet, EveryRepositoryProfileLoads) {
     auto set = ProfileSet::load_directory(YINXIN_PROFILES_DIR);
     ASSERT_TRUE(set) << set.error().to_string();
     // The types: 机构 人员 设备 持卡人 个人 (sign + encrypt), code signing, seal, the two seal
-    // systems, OCSP signing, time stamping (RFC 3161 TSA), the three CA profiles and the two TLS ones.
-    EXPECT_EQ(set->size(), 21u);
-    for (const char* id : {"organisation-sign", "organisation-encrypt", "personnel-sign", "personnel-encrypt",
-                           "device-sign", "device-encrypt", "cardholder-sign", "cardholder-encrypt", "individual-sign",
-                           "individual-encrypt", "code-signing", "seal", "seal-maker-system", "seal-status-system",
-                           "ocsp-signing", "time-stamping", "root-ca", "sub-ca", "seal-root-ca"})
+    // systems, OCSP signing, time stamping (RFC 3161 TSA), the three CA profiles and the three TLS ones
+    // (the TLS root, servers, and clients of mutually authenticated calls such as CA → KMC).
+    EXPECT_EQ(set->size(), 22u);
+    for (const char* id : {"organisation-sign", "organisation-encrypt",
+                           "personnel-sign",    "personnel-encrypt",
+                           "device-sign",       "device-encrypt",
+                           "cardholder-sign",   "cardholder-encrypt",
+                           "individual-sign",   "individual-encrypt",
+                           "code-signing",      "seal",
+                           "seal-maker-system", "seal-status-system",
+                           "ocsp-signing",      "time-stamping",
+                           "root-ca",           "sub-ca",
+                           "seal-root-ca",      "tls-client"})
         EXPECT_TRUE(set->find(id)) << id;
     EXPECT_EQ(set->find("nope").code(), Errc::profile_not_found);
 }

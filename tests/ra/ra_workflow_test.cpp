@@ -5,16 +5,24 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "ca/ca_test_util.h"
 #include "yinxin/auth/service.h"
 #include "yinxin/ca/status.h"
 #include "yinxin/crypto/random.h"
+#include "yinxin/crypto/sm2_cipher.h"
 #include "yinxin/crypto/sm3.h"
+#include "yinxin/kmc/client.h"
+#include "yinxin/kmc/envelope.h"
+#include "yinxin/kmc/kmc.h"
 #include "yinxin/ra/workflow.h"
 #include "yinxin/store/sqlite_audit_store.h"
 #include "yinxin/store/sqlite_auth_store.h"
+#include "yinxin/store/sqlite_kmc_store.h"
 #include "yinxin/store/sqlite_outbox_store.h"
 #include "yinxin/store/sqlite_ra_store.h"
 #include "yinxin/store/sqlite_revocation_store.h"
@@ -568,6 +576,190 @@ TEST_F(Workflow, SponsoredAcceptancePointsIssueFromTheirPrepaidQuota) {
     auto done = wf->complete("reviewer", waiting.front().id);
     YX_ASSERT_OK(done);
     EXPECT_EQ(done->state, RequestState::completed);
+}
+
+// 双证书 (issue 9): the workflow asks the KMC — in process here, through KmcService::handle, over
+// the signed GM/T 0014 messages — for an escrowed key pair and issues the encryption certificate
+// under the serial the KMC knows it by.
+class DualWorkflow : public Workflow {
+protected:
+    void SetUp() override {
+        Workflow::SetUp();
+        if (HasFatalFailure()) return;
+        const std::string db = store_path();
+        kmc_store = store::SqliteKmcStore::open(db).value();
+        auto kmc_keys = kmc::open_kmc_keys(*m_device, ca::test::k_key_pin, *audit_log);
+        YX_ASSERT_OK(kmc_keys);
+        ca::IssueRequest req;
+        req.ca_id = "demo-sub";
+        req.profile_id = "device-sign";
+        req.data = ca::test::request_data(*ca::test::profiles().find("device-sign").value());
+        req.data.spki_der = kmc_keys->sign_public_key;
+        req.request_id = "kmc-certificate";
+        auto issued = the_issuer->issue(req);
+        YX_ASSERT_OK(issued);
+        kmc_cert = x509::Certificate::parse(issued->certificate_der).value();
+        const x509::Certificate ca = ca_cert("demo-sub");
+        kmc::KmcConfig kc;
+        kc.trusted_cas.push_back(kmc::TrustedCa{"demo-sub", ca});
+        auto svc = kmc::KmcService::create(*kmc_store, *kmc_keys, *kmc_cert, *auth, *audit_log, m_clock, kc);
+        YX_ASSERT_OK(svc);
+        kmc_service = std::move(svc).value();
+        auto resolver = ca::device_key_resolver(*m_device, "soft", std::string(ca::test::k_key_pin));
+        auto key = resolver(m_store->get_ca("demo-sub").value());
+        YX_ASSERT_OK(key);
+        kmc::SignFunction sign = [dev = key->device, index = key->index, id = key->sm2_id](BytesView m) {
+            return dev->sign(index, m, id);
+        };
+        kmc::Transport transport = [this](BytesView der) -> Result<Bytes> {
+            ++exchanges;
+            if (fail_transport) return make_error(Errc::io_error, "the KMC is unreachable");
+            return kmc_service->handle(der, "127.0.0.1:test");
+        };
+        client = std::make_unique<kmc::KmcClient>(ca, sign, *kmc_cert, transport, m_clock, rng);
+        wf->set_kmc(client.get());
+    }
+
+    RaRequest dual_request() {
+        SubmitRequest s = new_application();
+        s.dual = true;
+        auto r = wf->submit("zhang", s);
+        EXPECT_TRUE(r.ok()) << r.error().to_string();
+        EXPECT_TRUE(r->dual);
+        auto a = wf->approve("approver", r->id, sign("approver", "approve", *r));
+        EXPECT_TRUE(a.ok()) << a.error().to_string();
+        return *a;
+    }
+
+    std::unique_ptr<store::SqliteKmcStore> kmc_store;
+    std::optional<x509::Certificate> kmc_cert;
+    std::unique_ptr<kmc::KmcService> kmc_service;
+    std::unique_ptr<kmc::KmcClient> client;
+    int exchanges = 0;
+    bool fail_transport = false;
+};
+
+TEST_F(DualWorkflow, SigningAndEncryptionCertificatesWithTheKeyEnvelopedToTheHolder) {
+    RaRequest approved = dual_request();
+    auto done = wf->review("reviewer", approved.id, sign("reviewer", "review", approved));
+    YX_ASSERT_OK(done);
+    EXPECT_EQ(done->state, RequestState::completed);
+    const Bytes response_der = wf->download_key_response("zhang", done->id).value();
+    auto response = kmc::parse_csr_response(response_der);
+    YX_ASSERT_OK(response);
+    ASSERT_EQ(response->sign_certificates.size(), 1u);
+    ASSERT_EQ(response->encrypt_certificates.size(), 1u);
+    const x509::Certificate& sign_cert = response->sign_certificates.front();
+    const x509::Certificate& enc_cert = response->encrypt_certificates.front();
+    // The signing certificate is the PKCS#10 key's; the encryption certificate is of the twin
+    // profile, for another key, under the serial the KMC escrowed it by.
+    EXPECT_EQ(Bytes(sign_cert.der().begin(), sign_cert.der().end()), wf->download("zhang", done->id).value());
+    EXPECT_EQ(sign_cert.public_key_info().der(), holder_key->public_key().spki_der());
+    EXPECT_NE(enc_cert.public_key_info().der(), sign_cert.public_key_info().der());
+    EXPECT_EQ(sign_cert.subject().to_string(), enc_cert.subject().to_string());
+    EXPECT_TRUE(enc_cert.verify_signature_with(ca_cert("demo-sub").public_key_info()).ok());
+    std::string cert_no = hex_encode(Bytes(enc_cert.serial().begin(), enc_cert.serial().end()));
+    cert_no.erase(0, cert_no.find_first_not_of('0'));  // the KMC's userCertNo: the magnitude
+    auto escrowed = kmc_store->find_key("demo-sub", cert_no).value();
+    ASSERT_TRUE(escrowed.has_value()) << cert_no;
+    EXPECT_EQ(escrowed->public_key, enc_cert.public_key_info().der());
+    EXPECT_EQ(escrowed->user_public_key, sign_cert.public_key_info().der());
+    // Only the holder's signing key opens the envelope; what it opens is the encryption key pair.
+    auto key = kmc::open_enveloped_key(*response->encrypted_private_key, *holder_key);
+    YX_ASSERT_OK(key);
+    EXPECT_EQ(key->public_key().spki_der(), enc_cert.public_key_info().der());
+    auto stranger = crypto::Sm2PrivateKey::generate().value();
+    EXPECT_FALSE(kmc::open_enveloped_key(*response->encrypted_private_key, stranger).ok());
+    // Data encrypted to the encryption certificate decrypts with the delivered key.
+    const std::string secret = "社保卡个人数据 / card holder data";
+    auto enc_pub = crypto::Sm2PublicKey::from_spki_der(enc_cert.public_key_info().der()).value();
+    auto ct = crypto::sm2_encrypt(enc_pub, as_bytes(secret)).value();
+    auto pt = crypto::sm2_decrypt(*key, ct);
+    YX_ASSERT_OK(pt);
+    EXPECT_EQ(std::string(pt->begin(), pt->end()), secret);
+    EXPECT_EQ(exchanges, 1);
+    // The fuzz seeds of fuzz/corpus/kmc_fuzz come from here:
+    // YINXIN_WRITE_KMC_SEEDS=fuzz/corpus/kmc_fuzz ra_workflow_test --gtest_filter=DualWorkflow.Signing*
+    if (const char* dir = std::getenv("YINXIN_WRITE_KMC_SEEDS")) {
+        const std::filesystem::path d(dir);
+        std::ofstream(d / "csr_response.der", std::ios::binary)
+            .write(reinterpret_cast<const char*>(response_der.data()),
+                   static_cast<std::streamsize>(response_der.size()));
+        const Bytes& env = *response->encrypted_private_key;
+        std::ofstream(d / "sm2_enveloped_key.der", std::ios::binary)
+            .write(reinterpret_cast<const char*>(env.data()), static_cast<std::streamsize>(env.size()));
+        const Bytes task = ra_store->dual_key(done->id).value()->kmc_request;
+        std::ofstream(d / "ca_request_apply.der", std::ios::binary)
+            .write(reinterpret_cast<const char*>(task.data()), static_cast<std::streamsize>(task.size()));
+        const Bytes answer = kmc_service->handle(task, "seed");
+        std::ofstream(d / "km_respond_apply.der", std::ios::binary)
+            .write(reinterpret_cast<const char*>(answer.data()), static_cast<std::streamsize>(answer.size()));
+    }
+}
+
+TEST_F(DualWorkflow, AKmcOutageIsRetriedWithoutASecondKeyOrCertificate) {
+    RaRequest approved = dual_request();
+    fail_transport = true;
+    YX_EXPECT_CODE(wf->review("reviewer", approved.id, sign("reviewer", "review", approved)), Errc::io_error);
+    // The signing certificate is issued, the request waits in reviewed, the task is kept.
+    auto waiting = wf->get("reviewer", approved.id).value();
+    EXPECT_EQ(waiting.state, RequestState::reviewed);
+    auto pair = ra_store->dual_key(approved.id).value();
+    ASSERT_TRUE(pair.has_value());
+    EXPECT_FALSE(pair->kmc_request.empty());
+    EXPECT_TRUE(pair->csr_response.empty());
+    fail_transport = false;
+    auto done = wf->complete("reviewer", approved.id);
+    YX_ASSERT_OK(done);
+    EXPECT_EQ(done->state, RequestState::completed);
+    // Sending the kept task again: the KMC answers from its record, no second key is escrowed.
+    const Bytes task = ra_store->dual_key(approved.id).value()->kmc_request;
+    EXPECT_EQ(task, pair->kmc_request);
+    auto again = client->send_apply(task);
+    YX_ASSERT_OK(again);
+    kmc::KeyFilter all;
+    EXPECT_EQ(kmc_store->list_keys(all).value().size(), 1u);
+    // A repeated complete on the finished request changes nothing.
+    YX_EXPECT_CODE(wf->complete("reviewer", approved.id), Errc::ra_illegal_transition);
+}
+
+TEST_F(DualWorkflow, RevokingOneHalfRevokesThePairAndMarksTheEscrowedKey) {
+    RaRequest approved = dual_request();
+    auto done = wf->review("reviewer", approved.id, sign("reviewer", "review", approved));
+    YX_ASSERT_OK(done);
+    auto pair = ra_store->dual_key(done->id).value().value();
+    ASSERT_FALSE(pair.enc_result.empty());
+    YX_ASSERT_OK(wf->force_revoke("reviewer", done->result, x509::CrlReason::key_compromise, "USB key lost"));
+    auto sign_serial = parse_certificate_ref(done->result).value();
+    auto enc_serial = parse_certificate_ref(pair.enc_result).value();
+    auto r1 = revocations->revocation("demo-sub", sign_serial.second).value();
+    auto r2 = revocations->revocation("demo-sub", enc_serial.second).value();
+    ASSERT_TRUE(r1.has_value());
+    ASSERT_TRUE(r2.has_value());
+    EXPECT_EQ(r2->reason, static_cast<int>(x509::CrlReason::key_compromise));
+    std::string cert_no = hex_encode(pair.encryption_serial);
+    cert_no.erase(0, cert_no.find_first_not_of('0'));
+    auto escrowed = kmc_store->find_key("demo-sub", cert_no).value();
+    ASSERT_TRUE(escrowed.has_value());
+    EXPECT_EQ(escrowed->state, kmc::KeyState::revoked);
+    EXPECT_TRUE(ra_store->dual_key(done->id).value()->kmc_revoked);
+    EXPECT_TRUE(audited("ra.revoke.pair", true));
+}
+
+TEST_F(DualWorkflow, DualRequestsNeedASignProfileAnSm2KeyAndAKmc) {
+    SubmitRequest s = new_application();
+    s.dual = true;
+    s.profile_id = "tls-server";
+    YX_EXPECT_CODE(wf->submit("zhang", s), Errc::ra_bad_request);
+    wf->set_kmc(nullptr);
+    s.profile_id.clear();
+    YX_EXPECT_CODE(wf->submit("zhang", s), Errc::ra_bad_request);
+    EXPECT_EQ(encryption_profile_of("personnel-sign"), "personnel-encrypt");
+    EXPECT_EQ(encryption_profile_of("tls-server"), "");
+    // Not a dual request: no key response to download.
+    wf->set_kmc(client.get());
+    auto plain = issued_request();
+    YX_EXPECT_CODE(wf->download_key_response("zhang", plain.id), Errc::ra_illegal_transition);
 }
 
 }  // namespace

@@ -37,13 +37,15 @@ enum class Role : std::uint8_t {
     approver,           // 主管部门 approver of the applying unit
     card_issuer,        // social-security card issuer submitting card batches
     business_system,    // an application system (sync, centralized seal use), authenticated by certificate
+    seal_reviewer,      // 电子印章审核员 of a seal-using unit (LD/T 01.1-2022 §8.2.3): approves seal use
+    seal_user,          // 用章人 of a seal-using unit: requests seal use, signs after approval (§8.2.4 b)
 };
 
-inline constexpr std::size_t k_role_count = 11;
+inline constexpr std::size_t k_role_count = 13;
 inline constexpr std::array<Role, k_role_count> k_all_roles{
-    Role::super_admin,       Role::audit_admin,    Role::auditor,           Role::business_admin,
-    Role::business_operator, Role::security_admin, Role::system_maintainer, Role::applicant,
-    Role::approver,          Role::card_issuer,    Role::business_system,
+    Role::super_admin,     Role::audit_admin,       Role::auditor,   Role::business_admin, Role::business_operator,
+    Role::security_admin,  Role::system_maintainer, Role::applicant, Role::approver,       Role::card_issuer,
+    Role::business_system, Role::seal_reviewer,     Role::seal_user,
 };
 
 // Stable snake_case name ("business_operator"), used in the store, the audit log and docs.
@@ -55,6 +57,9 @@ bool is_staff_role(Role r) noexcept;
 // LD/T 03-2022 §8.3.6 d: super admin, business admin, business operator and system maintainer may
 // not be custodians (分管者) of a device master key.
 bool role_excludes_custodian(Role r) noexcept;
+// Staff, business systems and seal reviewers (who sign their decisions, LD/T 01.1-2022 §8.2.3) log
+// in with a password AND a registered certificate.
+bool needs_login_certificate(Role r) noexcept;
 
 // A set of roles as a bit mask (bit i = Role i).
 class RoleSet {
@@ -141,6 +146,14 @@ enum class Action : std::uint16_t {
     // key management centre (issue 9)
     kmc_recover,
     kmc_judicial_recover,
+    // electronic seal system services (issue 8, LD/T 01.1-2022 §7-§9)
+    seal_application_submit,
+    seal_application_read,
+    seal_lifecycle_request,
+    seal_user_manage,
+    seal_use_request,
+    seal_use_review,
+    seal_status_sync,
 };
 
 struct ActionInfo {

@@ -171,6 +171,16 @@ enum class Errc : std::uint32_t {
     seal_bad_request = 10006,
     seal_signer_failed = 10007,
     seal_ofd_unsigned = 10008,  // an OFD document without any signature to verify
+    // 101xx electronic seal system services (LD/T 01.1-2022: making, lifecycle, status, use, hierarchy)
+    seal_application_invalid = 10101,  // an application or request with missing/invalid fields or materials
+    seal_not_found = 10102,            // no such seal, application, request, user or registered system
+    seal_illegal_state = 10103,        // the operation is not allowed in the object's current state
+    seal_duplicate = 10104,            // the seal code, application or registration exists already
+    seal_not_valid = 10105,            // the seal is lost, cancelled or expired and cannot be used
+    seal_use_denied = 10106,           // the caller holds no permission on this seal
+    seal_access_test_failed = 10107,   // a subordinate system failed the access test (接入测试)
+    seal_peer_unreachable = 10108,     // the parent/child seal system did not answer
+    seal_bad_sync_message = 10109,     // a signed status message that does not verify or parse
 
     // 11xxx kmc (key management centre: escrow, GM/T 0014 CA<->KMC protocol, key recovery)
     kmc_bad_message = 11001,       // a GM/T 0014 message or SM2EnvelopedKey that is malformed

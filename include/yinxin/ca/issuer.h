@@ -104,6 +104,11 @@ struct IssueRequest {
     profile::CertificateRequestData data;
     std::string request_id;
     std::optional<TimePoint> not_before;  // default: now
+    // A serial chosen before issuance (big-endian magnitude, 8-20 bytes, not all zero): the
+    // encryption certificate of a dual pair must carry the userCertNo under which the KMC escrowed
+    // its key (GM/T 0014). ca.bad_request unless well formed; store.duplicate_serial when it was
+    // ever used by this CA. Default: a fresh random serial.
+    std::optional<Bytes> serial;
 };
 
 struct IssuedCertificate {

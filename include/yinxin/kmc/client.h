@@ -41,6 +41,12 @@ public:
 
     // A new encryption key pair for the encryption certificate `user.user_cert_no`.
     Result<KeyDelivery> apply(const AppUserInfo& user);
+    // The same in two steps, for a caller that must survive a crash between them: the signed
+    // CARequest (a fresh taskNO) is kept by the caller first, then sent — and sent again unchanged
+    // after a crash, when the KMC answers a repeated task with its stored answer instead of
+    // escrowing a second key.
+    Result<Bytes> prepare_apply(const AppUserInfo& user);
+    Result<KeyDelivery> send_apply(BytesView ca_request_der);
     // The escrowed key of `user_cert_no` enveloped to `user_public_key` (the holder's current
     // signing key); the KMC answers only for an approved holder recovery (kmc.h).
     Result<KeyDelivery> restore(BytesView user_cert_no, BytesView user_public_key);
@@ -52,6 +58,8 @@ public:
     Result<KmRespond> exchange(std::vector<Request> requests);
 
 private:
+    Result<Bytes> sign_task(std::vector<Request> requests, KsRequest& q);
+    Result<KmRespond> send(const KsRequest& q, BytesView der);
     Result<Respond> single(Request request, RespondKind expected);
 
     x509::Certificate m_ca_certificate;

@@ -161,6 +161,23 @@ struct RaRequest {
     std::optional<TimePoint> delivered_at;
     std::string carrier_no;    // the carrier (USB key / card) the certificate went onto, if any
     std::int64_t version = 0;  // incremented by every transition (compare-and-set)
+    // 双证书 (LD/T 03-2022 §6.3 a): the PKCS#10 key gets the signing certificate, a key pair made
+    // and escrowed by the KMC the encryption certificate of the paired "-encrypt" profile.
+    bool dual = false;
+};
+
+// The encryption half of a dual request, written step by step so that a crash anywhere resumes
+// without a second escrowed key or certificate: the serial (= the KMC's userCertNo) and the signed
+// CARequest are kept BEFORE the KMC is asked (a repeated task gets the KMC's stored answer), the
+// certificate is found again by its issuer request id "<request id>/encrypt".
+struct DualKeyRecord {
+    std::string request_id;
+    std::string sign_result;  // "<ca_id>:<serial hex>" of the signing certificate
+    Bytes encryption_serial;
+    Bytes kmc_request;         // the signed GM/T 0014 CARequest (applyKeyReq)
+    std::string enc_result;    // "<ca_id>:<serial hex>" of the encryption certificate, once issued
+    Bytes csr_response;        // GM/T 0092 CSRResponse: both certificates + the SM2EnvelopedKey
+    bool kmc_revoked = false;  // the KMC has marked the escrowed key revoked
 };
 
 // One step of a request's history.
@@ -238,6 +255,11 @@ public:
                                                           std::span<const std::string> org_nodes) = 0;
     // Adds notifications outside a transition (expiry reminders), de-duplicated by dedup_key.
     virtual Result<std::size_t> add_notifications(std::span<const NewNotification> notes) = 0;
+    // Dual certificates: the record of a request, or of the request whose signing or encryption
+    // certificate is `certificate_ref`; save_dual_key inserts or replaces it.
+    virtual Result<std::optional<DualKeyRecord>> dual_key(std::string_view request_id) = 0;
+    virtual Result<std::optional<DualKeyRecord>> dual_key_for_certificate(std::string_view certificate_ref) = 0;
+    virtual Status save_dual_key(const DualKeyRecord& record) = 0;
 };
 
 }  // namespace yinxin::ra

@@ -35,6 +35,7 @@
 #include "yinxin/ca/status.h"
 #include "yinxin/ca/store.h"
 #include "yinxin/crypto/sm2.h"
+#include "yinxin/kmc/client.h"
 #include "yinxin/ra/application.h"
 #include "yinxin/ra/carrier.h"
 #include "yinxin/x509/crl.h"
@@ -73,7 +74,15 @@ struct SubmitRequest {
     x509::CrlReason reason = x509::CrlReason::unspecified;  // revocation
     std::string challenge_phrase;     // issue: the phrase for web self-service revocation (>= 6 characters)
     std::uint32_t validity_days = 0;  // a shorter validity than the profile's (0: the profile's)
+    // 双证书: also an encryption certificate (profile_id must end in "-sign" and have an
+    // "-encrypt" twin) for a key pair the KMC makes and escrows. Renewal and change of a dual
+    // certificate are dual whatever this says.
+    bool dual = false;
 };
+
+// The encryption profile paired with a "-sign" profile ("personnel-sign" → "personnel-encrypt");
+// empty when the profile has no twin.
+std::string encryption_profile_of(std::string_view sign_profile);
 
 // Online self-service renewal (§6.4.2 a): the holder, logged in, sends a new PKCS#10 and an SM2
 // signature by the OLD certificate's key over online_renewal_text(ca, serial, csr). An operator then
@@ -106,6 +115,9 @@ public:
     // The carrier inventory (§6.4.1 g): with it, a delivery that names a carrier number assigns that
     // in-stock carrier to the certificate and its holder first (ra.carrier_unavailable otherwise).
     void set_carriers(CarrierService* carriers) noexcept { m_carriers = carriers; }
+    // The KMC (GM/T 0014 client, in-process or over mutual TLS): with it, dual requests are accepted
+    // and revoking either half of a pair revokes the other and marks the escrowed key.
+    void set_kmc(kmc::KmcClient* kmc) noexcept { m_kmc = kmc; }
 
     // --- the approval chain ---
     // ra.application.submit on the node. Checks the form, the PKCS#10 (proof of possession) and, for
@@ -141,6 +153,9 @@ public:
     // The certificate a completed request issued (DER). The holder downloads it; a self-service
     // renewal is delivered (online) by that download.
     Result<Bytes> download(std::string_view actor, std::string_view id);
+    // Dual requests: the GM/T 0092 CSRResponse (both certificates and the encryption private key as
+    // an SM2EnvelopedKey to the signing key) the holder's client opens (`yinxin kmc open-envelope`).
+    Result<Bytes> download_key_response(std::string_view actor, std::string_view id);
 
     // --- immediate status changes ---
     // Forced revocation by the RA (§6.4.4 last paragraph): ra.revocation.approve over the node of the
@@ -176,6 +191,14 @@ private:
     Status transition(RaRequest& r, RequestState to, const auth::StaffRecord& who, std::string_view step,
                       std::string signature, std::string detail, std::vector<NewNotification> notes);
     Result<RaRequest> complete_reviewed(RaRequest r, const auth::StaffRecord& who);
+    // The encryption half of a dual request whose signing certificate is r.result (see
+    // DualKeyRecord): "<ca_id>:<serial hex>" of the encryption certificate.
+    Result<std::string> issue_encryption_half(const RaRequest& r, const ca::IssueRequest& sign_request);
+    // m_status.revoke, and for half of a dual pair the other half too (same reason) and the KMC's
+    // revocation of the escrowed key; what was done is appended to `detail`.
+    Result<ca::RevocationResult> revoke_certificate(const std::string& ca_id, const Bytes& serial,
+                                                    x509::CrlReason reason, const std::string& actor,
+                                                    std::string& detail);
     Result<ca::CertificateRecord> target_certificate(std::string_view certificate);
     Status check_renewable(const ca::CertificateRecord& cert, bool online);
     // suspend() and unsuspend(): authorisation on the issuing request's node, then the status change.
@@ -200,6 +223,7 @@ private:
     Rng& m_rng;
     WorkflowConfig m_config;
     CarrierService* m_carriers = nullptr;
+    kmc::KmcClient* m_kmc = nullptr;
     // Wrong challenge phrases per certificate (in memory: a restart forgets them; each attempt is in
     // the audit log).
     struct Guesses {

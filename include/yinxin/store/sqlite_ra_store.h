@@ -38,6 +38,9 @@ public:
     Result<std::vector<ra::StatisticsRow>> statistics(TimePoint from, TimePoint to, TimePoint now,
                                                       std::span<const std::string> org_nodes) override;
     Result<std::size_t> add_notifications(std::span<const ra::NewNotification> notes) override;
+    Result<std::optional<ra::DualKeyRecord>> dual_key(std::string_view request_id) override;
+    Result<std::optional<ra::DualKeyRecord>> dual_key_for_certificate(std::string_view certificate_ref) override;
+    Status save_dual_key(const ra::DualKeyRecord& record) override;
 
 private:
     struct Impl;

@@ -19,7 +19,7 @@ constexpr std::string_view k_columns =
     "id, kind, state, subject_kind, form_json, org_node, ca_id, profile_id, csr_der, target, revocation_reason, "
     "challenge_salt, challenge_hash, self_service, submitted_by, submitted_at, decision_due, approved_by, "
     "approved_at, reviewed_by, reviewed_at, rejected_by, reject_reason, rejected_at, result, completed_at, "
-    "delivery, delivered_by, received_by, delivered_at, carrier_no, version, validity_days";
+    "delivery, delivered_by, received_by, delivered_at, carrier_no, version, validity_days, dual";
 
 Error corrupt(const std::string& id, std::string_view what) {
     return make_error(Errc::store_io, "ra_requests row " + id + ": bad " + std::string(what));
@@ -91,6 +91,7 @@ Result<ra::RaRequest> read_request(const Statement& s) {
     r.carrier_no = s.column_text(30);
     r.version = s.column_int(31);
     r.validity_days = static_cast<std::uint32_t>(s.column_int(32));
+    r.dual = s.column_int(33) != 0;
     return r;
 }
 
@@ -135,6 +136,7 @@ void bind_request(Statement& s, const ra::RaRequest& r) {
     s.bind(31, r.carrier_no).bind(32, r.version);
     s.bind(33, std::int64_t{r.validity_days});
     s.bind(34, r.form.get("province_city")).bind(35, r.form.get("email"));
+    s.bind(36, std::int64_t{r.dual ? 1 : 0});
 }
 
 }  // namespace
@@ -196,7 +198,7 @@ Status SqliteRaStore::insert_request(const ra::RaRequest& request, const ra::Req
         m_impl->db.prepare("INSERT INTO ra_requests (" + std::string(k_columns) +
                            ", region, email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, "
                            "?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, "
-                           "?32, ?33, ?34, ?35)"));
+                           "?32, ?33, ?36, ?34, ?35)"));
     bind_request(s, request);
     YX_TRY(s.run());
     YX_TRY(m_impl->insert_event(event));
@@ -214,18 +216,18 @@ Status SqliteRaStore::update_request(const ra::RaRequest& request, std::int64_t 
     std::lock_guard lock(m_impl->mu);
     YX_ASSIGN_OR_RETURN(Transaction tx, Transaction::begin(m_impl->db));
     YX_ASSIGN_OR_RETURN(
-        Statement s,
-        m_impl->db.prepare(
-            "UPDATE ra_requests SET kind = ?2, state = ?3, subject_kind = ?4, form_json = ?5, "
-            "org_node = ?6, ca_id = ?7, profile_id = ?8, csr_der = ?9, target = ?10, "
-            "revocation_reason = ?11, challenge_salt = ?12, challenge_hash = ?13, self_service = ?14, "
-            "submitted_by = ?15, submitted_at = ?16, decision_due = ?17, approved_by = ?18, "
-            "approved_at = ?19, reviewed_by = ?20, reviewed_at = ?21, rejected_by = ?22, "
-            "reject_reason = ?23, rejected_at = ?24, result = ?25, completed_at = ?26, delivery = ?27, "
-            "delivered_by = ?28, received_by = ?29, delivered_at = ?30, carrier_no = ?31, "
-            "version = ?32, validity_days = ?33, region = ?34, email = ?35 WHERE id = ?1 AND version = ?36"));
+        Statement s, m_impl->db.prepare(
+                         "UPDATE ra_requests SET kind = ?2, state = ?3, subject_kind = ?4, form_json = ?5, "
+                         "org_node = ?6, ca_id = ?7, profile_id = ?8, csr_der = ?9, target = ?10, "
+                         "revocation_reason = ?11, challenge_salt = ?12, challenge_hash = ?13, self_service = ?14, "
+                         "submitted_by = ?15, submitted_at = ?16, decision_due = ?17, approved_by = ?18, "
+                         "approved_at = ?19, reviewed_by = ?20, reviewed_at = ?21, rejected_by = ?22, "
+                         "reject_reason = ?23, rejected_at = ?24, result = ?25, completed_at = ?26, delivery = ?27, "
+                         "delivered_by = ?28, received_by = ?29, delivered_at = ?30, carrier_no = ?31, "
+                         "version = ?32, validity_days = ?33, region = ?34, email = ?35, dual = ?36 WHERE id = ?1 AND "
+                         "version = ?37"));
     bind_request(s, request);
-    s.bind(36, expected_version);
+    s.bind(37, expected_version);
     YX_TRY(s.run());
     if (m_impl->db.changes() != 1)
         return make_error(Errc::ra_conflict, "request " + request.id + " was changed by somebody else first");
@@ -399,6 +401,59 @@ Result<std::size_t> SqliteRaStore::add_notifications(std::span<const ra::NewNoti
     YX_ASSIGN_OR_RETURN(auto ids, sqlite::insert_notifications_with_ids(m_impl->db, notes, m_impl->now()));
     YX_TRY(tx.commit());
     return static_cast<std::size_t>(std::count_if(ids.begin(), ids.end(), [](std::int64_t id) { return id != 0; }));
+}
+
+namespace {
+
+constexpr std::string_view k_dual_columns =
+    "request_id, sign_result, encryption_serial, kmc_request, enc_result, csr_response, kmc_revoked";
+
+Result<std::optional<ra::DualKeyRecord>> read_dual_key(Statement& s) {
+    YX_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) return std::optional<ra::DualKeyRecord>{};
+    ra::DualKeyRecord d;
+    d.request_id = s.column_text(0);
+    d.sign_result = s.column_text(1);
+    d.encryption_serial = s.column_blob(2);
+    d.kmc_request = s.column_blob(3);
+    d.enc_result = s.column_text(4);
+    d.csr_response = s.column_blob(5);
+    d.kmc_revoked = s.column_int(6) != 0;
+    return std::optional<ra::DualKeyRecord>{std::move(d)};
+}
+
+}  // namespace
+
+Result<std::optional<ra::DualKeyRecord>> SqliteRaStore::dual_key(std::string_view request_id) {
+    std::lock_guard lock(m_impl->mu);
+    YX_ASSIGN_OR_RETURN(Statement s, m_impl->db.prepare("SELECT " + std::string(k_dual_columns) +
+                                                        " FROM ra_dual_keys WHERE request_id = ?1"));
+    s.bind(1, request_id);
+    return read_dual_key(s);
+}
+
+Result<std::optional<ra::DualKeyRecord>> SqliteRaStore::dual_key_for_certificate(std::string_view certificate_ref) {
+    std::lock_guard lock(m_impl->mu);
+    YX_ASSIGN_OR_RETURN(Statement s, m_impl->db.prepare("SELECT " + std::string(k_dual_columns) +
+                                                        " FROM ra_dual_keys WHERE sign_result = ?1 OR "
+                                                        "(enc_result <> '' AND enc_result = ?1) LIMIT 1"));
+    s.bind(1, certificate_ref);
+    return read_dual_key(s);
+}
+
+Status SqliteRaStore::save_dual_key(const ra::DualKeyRecord& d) {
+    std::lock_guard lock(m_impl->mu);
+    YX_ASSIGN_OR_RETURN(Statement s,
+                        m_impl->db.prepare("INSERT OR REPLACE INTO ra_dual_keys (" + std::string(k_dual_columns) +
+                                           ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    s.bind(1, d.request_id).bind(2, d.sign_result).bind_blob(3, d.encryption_serial).bind_blob(4, d.kmc_request);
+    s.bind(5, d.enc_result);
+    if (d.csr_response.empty())
+        s.bind_null(6);
+    else
+        s.bind_blob(6, d.csr_response);
+    s.bind(7, std::int64_t{d.kmc_revoked ? 1 : 0});
+    return s.run();
 }
 
 }  // namespace yinxin::store
