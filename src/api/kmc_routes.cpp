@@ -124,10 +124,10 @@ Status add_kmc_routes(Server& server, const KmcApi& api) {
         YX_ASSIGN_OR_RETURN(auth::StaffRecord who, bearer_caller(auth, req));
         return kmc::Caller{who.id, req.peer};
     };
-    YX_TRY(server.add_route("GET", "/api/v1/kmc/keys", [&kmc, &auth, caller](const Request& req) -> Result<Response> {
-        YX_ASSIGN_OR_RETURN(kmc::Caller who, caller(req));
+    YX_TRY(server.add_route("GET", "/api/v1/kmc/keys", [&kmc, &auth](const Request& req) -> Result<Response> {
+        YX_ASSIGN_OR_RETURN(auth::StaffRecord who, bearer_caller(auth, req));
         // Reading the archive is a KMC duty: the operators and admins who may recover keys.
-        YX_ASSIGN_OR_RETURN(auth::StaffRecord member, auth.authorize(who.id, auth::Action::kmc_recover, {}));
+        YX_ASSIGN_OR_RETURN(auth::StaffRecord member, auth.authorize(who.id, auth::Action::kmc_recover, who.org_node));
         (void)member;
         kmc::KeyFilter f;
         if (auto ca = req.query_param("ca")) f.ca_id = std::string(*ca);
