@@ -21,7 +21,7 @@
 #include "sqlite/migrations/0011_card_batches.sql.h"
 #include "sqlite/migrations/0012_carriers.sql.h"
 #include "sqlite/migrations/0013_kmc.sql.h"
-#include "sqlite/migrations/0016_dual_certificates.sql.h"
+#include "sqlite/migrations/0014_dual_certificates.sql.h"
 #include "yinxin/base/result.h"
 #include "yinxin/sqlite/database.h"
 
@@ -47,7 +47,7 @@ inline constexpr std::array k_migrations{
     Migration{11, "card_batches", migrations::k_0011_card_batches},
     Migration{12, "carriers", migrations::k_0012_carriers},
     Migration{13, "kmc", migrations::k_0013_kmc},
-    Migration{16, "dual_certificates", migrations::k_0016_dual_certificates},
+    Migration{14, "dual_certificates", migrations::k_0014_dual_certificates},
 };
 
 // Every store connection reports SQLite failures in the store band: constraint, busy and locked

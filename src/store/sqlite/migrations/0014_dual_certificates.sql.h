@@ -1,4 +1,4 @@
-// Migration 16: dual certificates (双证书, LD/T 03-2022 §6.3 a; yinxin/ra/application.h
+// Migration 14: dual certificates (双证书, LD/T 03-2022 §6.3 a; yinxin/ra/application.h
 // DualKeyRecord). ra_requests.dual marks a request whose PKCS#10 key gets the signing certificate
 // and a KMC-escrowed key the encryption certificate. ra_dual_keys keeps the encryption half step by
 // step: the serial (the KMC's userCertNo) and the signed CARequest before the KMC is asked, then
@@ -10,7 +10,7 @@
 
 namespace yinxin::store::sqlite::migrations {
 
-inline constexpr std::string_view k_0016_dual_certificates = R"sql(
+inline constexpr std::string_view k_0014_dual_certificates = R"sql(
 ALTER TABLE ra_requests ADD COLUMN dual INTEGER NOT NULL DEFAULT 0 CHECK (dual IN (0, 1));
 CREATE TABLE ra_dual_keys (
     request_id        TEXT PRIMARY KEY REFERENCES ra_requests(id),
