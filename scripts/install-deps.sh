@@ -24,7 +24,14 @@ PACKAGES=(
   softhsm2 libp11-kit-dev
   # code style checks
   clang-format clang-tidy
+  # the operator console's browser test: headless Chromium driven by playwright-core (npm ci)
+  # (and a CJK font, so the zh-CN screenshots show Chinese rather than empty boxes)
+  chromium nodejs fonts-wqy-microhei
 )
+# Debian's npm; a Node.js from elsewhere (e.g. NodeSource) brings its own and conflicts with it.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(npm)
+fi
 if [[ "${1:-}" == "--fuzz" ]]; then
   PACKAGES+=(clang libclang-rt-14-dev)
 fi

@@ -15,6 +15,8 @@
 #include "notify_cmd.h"
 #include "publish_cmd.h"
 #include "seal_cmd.h"
+#include "seal_use_cmd.h"
+#include "sealsys_cmd.h"
 #include "serve_cmd.h"
 #include "yinxin/crypto/self_test.h"
 
@@ -84,6 +86,8 @@ int run(int argc, char** argv) {
     yinxin::cli::register_audit_commands(app);  // before ca: ca adds `audit checkpoint`
     yinxin::cli::register_ca_commands(app);
     yinxin::cli::register_seal_commands(app);
+    yinxin::cli::register_seal_use_commands(app);
+    yinxin::cli::register_sealsys_commands(app);
     yinxin::cli::register_publish_commands(app);
     yinxin::cli::register_carrier_commands(app);
     yinxin::cli::register_card_commands(app);

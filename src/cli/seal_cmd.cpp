@@ -388,6 +388,7 @@ struct VerifyArgs {
     bool online = false;
     std::optional<std::int64_t> at;
     bool json = false;
+    std::string status_url;  // a seal status publishing system (§8.3): GET <url>/api/v1/seal-status/{code}
 };
 
 int exit_code_for(seal::DocumentStatus s) {
@@ -443,6 +444,36 @@ x509::RevocationChecker revocation_checker(const VerifyArgs& a, TimePoint now) {
     };
 }
 
+// LD/T 01.1-2022 §8.3.1 c: the seal's status from the status publishing system at `url` (for a
+// seal of another province: the ministry's, §7.2 f).
+std::function<seal::SealStatusAnswer(std::string_view)> seal_status_hook(const std::string& url,
+                                                                         const std::string& cacert) {
+    return [url, cacert](std::string_view code) {
+        seal::SealStatusAnswer a;
+        std::string base = url;
+        while (!base.empty() && base.back() == '/') base.pop_back();
+        auto target = parse_http_url(base + "/api/v1/seal-status/" + std::string(code), cacert);
+        auto reply = target ? http_call(*target, HttpCall{}) : Result<HttpReply>(target.error());
+        if (!reply) {
+            a.message = reply.error().message;
+            return a;
+        }
+        const auto j = nlohmann::json::parse(reply->body, nullptr, false);
+        if (reply->status != 200 || !j.is_object()) {
+            a.message = url + ": HTTP " + std::to_string(reply->status) +
+                        (j.is_object() ? " " + j.value("detail", std::string()) : std::string());
+            return a;
+        }
+        a.answered = true;
+        a.status = j.value("status", std::string());
+        a.valid = a.status == "valid";
+        a.message = j.value("reason", std::string());
+        if (!j.value("changed_at", std::string()).empty())
+            a.message += (a.message.empty() ? "since " : ", since ") + j.value("changed_at", std::string());
+        return a;
+    };
+}
+
 void run_verify(const VerifyArgs& a) {
     const Bytes input = take(read_binary_file(a.file));
     seal::VerifyOptions o;
@@ -456,6 +487,7 @@ void run_verify(const VerifyArgs& a) {
         o.intermediates.insert(o.intermediates.end(), certs.begin(), certs.end());
     }
     o.revocation = revocation_checker(a, o.time);
+    if (!a.status_url.empty()) o.seal_status = seal_status_hook(a.status_url, a.cacert);
     Bytes data;
     if (!a.data.empty()) {
         data = take(read_binary_file(a.data));
@@ -562,6 +594,9 @@ void register_seal_commands(CLI::App& app) {
     verify->add_flag("--online", v->online,
                      "Fetch the CRLs of the certificates' distribution points for the revocation check");
     verify->add_option("--cacert", v->cacert, "CA bundle for https:// CRL distribution points");
+    verify->add_option("--status-url", v->status_url,
+                       "Seal status publishing system (base URL) asked for the seal's status by its code "
+                       "(LD/T 01.1-2022 §8.3; across provinces: the ministry's)");
     verify->add_flag("--json", v->json, "Machine-readable report (stable fields: intact, valid, status, checks)");
     verify->footer(k_exit_help);
     verify->callback([v] { run_verify(*v); });

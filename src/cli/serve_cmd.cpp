@@ -17,9 +17,12 @@
 #include "notify_cmd.h"
 #include "publish_cmd.h"
 #include "serve_kmc.h"
+#include "serve_seal_system.h"
+#include "serve_seal_use.h"
 #include "signing_env.h"
 #include "yinxin/api/card_batch_routes.h"
 #include "yinxin/api/carrier_routes.h"
+#include "yinxin/api/console_routes.h"
 #include "yinxin/api/kmc_routes.h"
 #include "yinxin/api/public_routes.h"
 #include "yinxin/api/ra_routes.h"
@@ -386,6 +389,8 @@ void run_serve(const ServeOptions& o) {
     // Installed before the server starts, so a signal during start-up is not fatal.
     api::TerminationSignals signals;
     api::Server server(config);
+    // The operator console at /console/ (docs/console.md).
+    check(api::add_console_routes(server));
     // The embedded store of the data directory (created by `yinxin ca init`): public CA routes.
     std::unique_ptr<store::SqliteStore> store;
     std::unique_ptr<store::SqliteRevocationStore> status;
@@ -444,6 +449,14 @@ void run_serve(const ServeOptions& o) {
                 api::add_carrier_routes(server, {ra_side->carriers.get(), staff->auth.get(), staff->audit_log.get()}));
             check(api::add_card_batch_routes(
                 server, {ra_side->cards.get(), ra_side->card_worker.get(), staff->auth.get(), staff->audit_log.get()}));
+            // The seal making and status publishing systems (docs/seal-system.md); seal_lookup is the
+            // registry's central_seal for the centralized-use part.
+            const CentralSealLookup seal_lookup = take(mount_seal_system(
+                server, {o.data_dir, o.profiles_dir, ocsp->device.get(), ocsp->pin, store.get(),
+                         ocsp->status_service.get(), ocsp->publication, staff->auth.get(), staff->audit_log.get()}));
+            // Centralized seal use with approval (docs/operations.md) over the registry's central seals.
+            check(serve_seal_use(server, o.data_dir, *ocsp->device, ocsp->pin, *staff->auth, *staff->audit_log,
+                                 seal_lookup));
         }
     }
     // Publication (docs/operations.md): the CA process drains the queue to LDAP directories and

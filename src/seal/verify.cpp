@@ -295,6 +295,28 @@ Check revocation_check(const std::vector<PathLink>& links, const VerifyOptions& 
     return c;
 }
 
+// §8.3: the seal's status as its status publishing system reports it, by esID.
+void seal_status_check(Report& r, const VerifyOptions& options) {
+    if (!options.seal_status) return;
+    Check c{"seal_status", CheckResult::warn, {}};
+    if (r.es_id.empty()) {
+        c.message = "no esID: the seal status was not asked for";
+    } else {
+        const SealStatusAnswer a = options.seal_status(r.es_id);
+        if (!a.answered) {
+            c.message = "seal status of " + r.es_id + " unknown: " + a.message;
+        } else if (a.valid) {
+            c.result = CheckResult::pass;
+            c.message = "seal " + r.es_id + " is valid" + (a.message.empty() ? "" : " (" + a.message + ")");
+        } else {
+            c.result = CheckResult::fail;
+            c.message =
+                "seal not valid: " + r.es_id + " is " + a.status + (a.message.empty() ? "" : " (" + a.message + ")");
+        }
+    }
+    r.checks.push_back(std::move(c));
+}
+
 void finish(Report& r) {
     auto res = [&](std::string_view n) { return r.result_of(n); };
     r.intact = res("format") == CheckResult::pass && res("seal_signature") == CheckResult::pass &&
@@ -429,6 +451,7 @@ Report verify_seal(const Seal& seal, const VerifyOptions& options) {
     r.checks.push_back(
         trust_check({{"the maker certificate", maker.get()}}, options, options.time, "verification time", links));
     r.checks.push_back(revocation_check(links, options, options.time, false));
+    seal_status_check(r, options);
     finish(r);
     return r;
 }
@@ -562,6 +585,7 @@ Report verify_signature(const SesSignature& sig, const VerifyOptions& options) {
     r.checks.push_back(trust_check({{"the signer certificate", signer.get()}, {"the maker certificate", maker.get()}},
                                    options, t, at, links));
     r.checks.push_back(revocation_check(links, options, t, r.signing_time_source == "time_stamp"));
+    seal_status_check(r, options);
     finish(r);
     return r;
 }

@@ -23,13 +23,15 @@
 //
 // Check names (stable, used in the JSON): format, maker_certificate, seal_signature,
 // seal_validity, signer_in_cert_list, signature, signer_certificate, time_stamp, seal_time_stamp,
-// data_hash, trust_chain, revocation. A seal report has format, maker_certificate, seal_signature,
-// seal_validity, time_stamp (v5), trust_chain, revocation.
+// data_hash, trust_chain, revocation, seal_status (only with VerifyOptions::seal_status). A seal
+// report has format, maker_certificate, seal_signature, seal_validity, time_stamp (v5), trust_chain,
+// revocation.
 #pragma once
 
 #include <nlohmann/json_fwd.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +58,14 @@ struct Check {
     std::string message;
 };
 
+// What a seal status publishing system said of a seal (VerifyOptions::seal_status).
+struct SealStatusAnswer {
+    bool answered = false;  // false: the status could not be had (message says why)
+    bool valid = false;
+    std::string status;  // "valid", "lost", "cancelled", "expired", ...
+    std::string message;
+};
+
 struct VerifyOptions {
     // The verification time ("now"; injected). A bare seal's validity period and certificates are
     // checked at it; inside a signature they are checked at the signing time (GB/T 38540 step 4).
@@ -71,6 +81,11 @@ struct VerifyOptions {
     // Revocation status of each certificate on the trust paths (x509/revocation.h), e.g. from the
     // CRLs of their distribution points. Absent: revocation is not_checked.
     x509::RevocationChecker revocation;
+    // LD/T 01.1-2022 §8.3.1 c, §8.3.2 b: the seal's status from a seal status publishing system, asked
+    // by the seal code (esID). Given, the report gets a "seal_status" check: pass when the answer is
+    // valid, fail when it is anything else ("seal not valid: lost ..."), warn when no answer could be
+    // had. Absent: no such check.
+    std::function<SealStatusAnswer(std::string_view seal_code)> seal_status;
 };
 
 enum class ReportKind : std::uint8_t { seal, signature };

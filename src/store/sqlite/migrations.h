@@ -22,6 +22,9 @@
 #include "sqlite/migrations/0012_carriers.sql.h"
 #include "sqlite/migrations/0013_kmc.sql.h"
 #include "sqlite/migrations/0014_dual_certificates.sql.h"
+#include "sqlite/migrations/0015_seal_system.sql.h"
+#include "sqlite/migrations/0016_seal_use.sql.h"
+#include "sqlite/migrations/0017_seal_hierarchy.sql.h"
 #include "yinxin/base/result.h"
 #include "yinxin/sqlite/database.h"
 
@@ -48,6 +51,9 @@ inline constexpr std::array k_migrations{
     Migration{12, "carriers", migrations::k_0012_carriers},
     Migration{13, "kmc", migrations::k_0013_kmc},
     Migration{14, "dual_certificates", migrations::k_0014_dual_certificates},
+    Migration{15, "seal_system", migrations::k_0015_seal_system},
+    Migration{16, "seal_use", migrations::k_0016_seal_use},
+    Migration{17, "seal_hierarchy", migrations::k_0017_seal_hierarchy},
 };
 
 // Every store connection reports SQLite failures in the store band: constraint, busy and locked
