@@ -109,9 +109,7 @@ nlohmann::json console_metadata(const ConsoleOptions& options) {
     for (St s : {St::submitted, St::approved, St::reviewed, St::completed, St::delivered, St::rejected})
         states.push_back(std::string(ra::request_state_name(s)));
     auto subsystems = nlohmann::json::array();
-    for (auth::Subsystem s : {auth::Subsystem::ra, auth::Subsystem::ca, auth::Subsystem::kmc, auth::Subsystem::seal,
-                              auth::Subsystem::status})
-        subsystems.push_back(std::string(auth::subsystem_name(s)));
+    for (auth::Subsystem s : auth::k_all_subsystems) subsystems.push_back(std::string(auth::subsystem_name(s)));
     return {{"sm2_id", options.sm2_id}, {"roles", roles},           {"actions", actions},      {"forms", forms},
             {"request_kinds", kinds},   {"request_states", states}, {"subsystems", subsystems}};
 }

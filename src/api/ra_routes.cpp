@@ -114,6 +114,9 @@ std::string certificate_ref(const Request& req) {
     return std::string(req.path_param("ca")) + ":" + std::string(req.path_param("serial"));
 }
 
+// The open end of a date range: 2200-01-01T00:00:00Z, well inside system_clock's range.
+TimePoint no_end() { return from_unix(7258118400); }
+
 // A date "YYYY-MM-DD" (UTC midnight).
 Result<TimePoint> time_param(const Request& req, std::string_view name, TimePoint fallback) {
     auto v = req.query_param(name);
@@ -129,7 +132,11 @@ Result<TimePoint> time_param(const Request& req, std::string_view name, TimePoin
                                           std::chrono::month(static_cast<unsigned>(*m)),
                                           std::chrono::day(static_cast<unsigned>(*d))};
     if (!ymd.ok()) return bad;
-    return TimePoint{std::chrono::sys_days(ymd).time_since_epoch()};
+    // system_clock counts nanoseconds (to the year 2262): later dates mean "no end" and become
+    // no_end() instead of overflowing.
+    const std::chrono::sys_days day(ymd);
+    if (day >= std::chrono::floor<std::chrono::days>(no_end())) return no_end();
+    return TimePoint{day.time_since_epoch()};
 }
 
 std::string csv_cell(std::string_view v) {
@@ -330,7 +337,7 @@ Status add_ra_routes(Server& server, ra::Workflow& wf, auth::AuthService& auth) 
     YX_TRY(server.add_route("GET", "/api/v1/ra/statistics", [&wf, me](const Request& req) -> Result<Response> {
         YX_ASSIGN_OR_RETURN(auth::StaffRecord who, me(req));
         YX_ASSIGN_OR_RETURN(TimePoint from, time_param(req, "from", from_unix(0)));
-        YX_ASSIGN_OR_RETURN(TimePoint to, time_param(req, "to", from_unix(253402300799)));
+        YX_ASSIGN_OR_RETURN(TimePoint to, time_param(req, "to", no_end()));
         YX_ASSIGN_OR_RETURN(auto rows, wf.statistics(who.id, from, to));
         if (req.query_param("format").value_or("json") == "csv") {
             std::string csv = "org_node,profile,region,status,period,count\r\n";

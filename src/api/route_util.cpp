@@ -25,6 +25,21 @@ Handler audited(audit::AuditLog* log, std::string action, AuditedBody body) {
     };
 }
 
+Result<Response> audit_unreached(audit::AuditLog& log, const Request& req, const AuditNote& note,
+                                 const std::string& action, Result<Response> failure) {
+    audit::AuditEvent ev;
+    ev.source = req.peer;
+    ev.actor = note.actor.empty() ? "anonymous" : note.actor;
+    ev.role = note.role;
+    ev.action = action;
+    ev.target = req.path;
+    ev.detail = req.method + " " + req.path;
+    if (!failure) ev.failed(failure.error());
+    auto appended = log.append(ev);
+    if (!appended) return std::move(appended).error();
+    return failure;
+}
+
 Error bad_request(std::string message) { return make_error(Errc::api_bad_request, std::move(message)); }
 
 Result<std::string> text_field(const nlohmann::json& j, std::string_view name, bool required) {

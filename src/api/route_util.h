@@ -6,11 +6,14 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "yinxin/api/http.h"
+#include "yinxin/api/server.h"
 #include "yinxin/audit/audit.h"
 #include "yinxin/auth/model.h"
 #include "yinxin/auth/service.h"
@@ -57,5 +60,43 @@ std::optional<std::uint64_t> parse_u64(std::string_view s);
 // The active member behind "Authorization: Bearer <token>" (auth.session_invalid otherwise); fills
 // the note's actor and role.
 Result<auth::StaffRecord> bearer_caller(auth::AuthService& auth, const Request& req, AuditNote* note = nullptr);
+
+// The audit record of a request that failed before its service was reached (no session, malformed
+// body): the note's actor ("anonymous" before login), the route as target. Returns `failure`, or the
+// error of the audit log when the record cannot be written.
+Result<Response> audit_unreached(audit::AuditLog& log, const Request& req, const AuditNote& note,
+                                 const std::string& action, Result<Response> failure);
+
+// A state-changing route whose service writes its own audit record: the body sets `reached` right
+// before calling the service, which records success and failure from then on; failures before that
+// are recorded here under `action`. `C` is the service's caller type, built as C{staff id, peer}.
+template <class C>
+using ServiceBody = std::function<Result<Response>(const Request&, const C&, bool& reached)>;
+
+template <class C>
+Handler service_audited(audit::AuditLog* log, auth::AuthService* auth, std::string action, ServiceBody<C> body) {
+    return [log, auth, action = std::move(action), body = std::move(body)](const Request& req) -> Result<Response> {
+        bool reached = false;
+        AuditNote note;
+        Result<Response> r = [&]() -> Result<Response> {
+            YX_ASSIGN_OR_RETURN(auth::StaffRecord me, bearer_caller(*auth, req, &note));
+            return body(req, C{me.id, req.peer}, reached);
+        }();
+        if (r || reached) return r;
+        return audit_unreached(*log, req, note, action, std::move(r));
+    };
+}
+
+// Adds a route whose handler keeps `owner` (the route table that the handlers' references live in)
+// alive as long as the server holds the route. After the first failure nothing more is added and
+// `status` keeps that failure.
+template <class Owner>
+void add_owned_route(Server& server, Status& status, const std::shared_ptr<Owner>& owner, std::string method,
+                     std::string pattern, Handler handler, RouteOptions options = {}) {
+    if (!status) return;
+    status = server.add_route(
+        std::move(method), std::move(pattern), [owner, h = std::move(handler)](const Request& req) { return h(req); },
+        std::move(options));
+}
 
 }  // namespace yinxin::api::route_util

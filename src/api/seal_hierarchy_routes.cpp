@@ -9,6 +9,7 @@
 #include "yinxin/base/bytes.h"
 #include "yinxin/base/clock.h"
 #include "yinxin/crypto/sm2.h"
+#include "yinxin/crypto/sm3.h"
 #include "yinxin/x509/certificate.h"
 
 namespace yinxin::api {
@@ -75,6 +76,15 @@ nlohmann::json peer_json(const sealsys::PeerRecord& p) {
     return j;
 }
 
+// The TLS client certificate of a peer call, for the audit record: subject and SM3 fingerprint.
+std::string tls_client_note(const Request& req) {
+    if (req.client_cert_der.empty()) return {};
+    const auto fp = crypto::sm3(req.client_cert_der);
+    std::string subject = "?";
+    if (auto c = x509::Certificate::parse(req.client_cert_der); c) subject = c->subject().to_string();
+    return "TLS client " + subject + " (SM3 " + hex_encode(BytesView(fp.data(), fp.size())) + ")";
+}
+
 nlohmann::json sync_json(const sealsys::SyncResult& r) {
     return {{"sent", r.sent}, {"accepted", r.accepted}, {"sequence", r.sequence}};
 }
@@ -102,7 +112,8 @@ public:
         });
         route(
             server, "POST", base + "/probe",
-            [&h](const Request& req) -> Result<Response> {
+            [this, &h](const Request& req) -> Result<Response> {
+                YX_TRY(peer_transport(req));
                 YX_ASSIGN_OR_RETURN(Bytes nonce, base64_field(req.json, "nonce"));
                 YX_ASSIGN_OR_RETURN(std::string url, text_field(req.json, "base_url"));
                 YX_ASSIGN_OR_RETURN(Bytes sig, h.sign_probe(nonce, url));
@@ -184,25 +195,29 @@ public:
         });
         route(
             server, "POST", base + "/sync",
-            [&h](const Request& req) -> Result<Response> {
+            [this, &h](const Request& req) -> Result<Response> {
+                YX_TRY(peer_transport(req));
                 auto message = base64_field(req.json, "message");
                 auto sig = base64_field(req.json, "signature");
                 if (!message || !sig)
                     return make_error(Errc::seal_bad_sync_message, "sync message: message and signature (base64)");
-                YX_ASSIGN_OR_RETURN(auto r, h.receive_sync(Caller{"seal-system", req.peer}, *message, *sig));
+                YX_ASSIGN_OR_RETURN(
+                    auto r, h.receive_sync(Caller{"seal-system", req.peer}, *message, *sig, tls_client_note(req)));
                 return Response::json(sync_json(r));
             },
             sync_body);
         route(
             server, "POST", base + "/sync/pull",
-            [&h](const Request& req) -> Result<Response> {
+            [this, &h](const Request& req) -> Result<Response> {
+                YX_TRY(peer_transport(req));
                 auto peer = text_field(req.json, "peer_id");
                 auto after = int_field(req.json, "after", std::nullopt);
                 auto time = int_field(req.json, "time", std::nullopt);
                 auto sig = base64_field(req.json, "signature");
                 if (!peer || !after || !time || !sig)
                     return make_error(Errc::seal_bad_sync_message, "pull: peer_id, after, time and signature");
-                YX_ASSIGN_OR_RETURN(auto m, h.answer_pull(Caller{"seal-system", req.peer}, *peer, *after, *time, *sig));
+                YX_ASSIGN_OR_RETURN(auto m, h.answer_pull(Caller{"seal-system", req.peer}, *peer, *after, *time, *sig,
+                                                          tls_client_note(req)));
                 return Response::json(
                     {{"message", base64_encode(m.message)}, {"signature", base64_encode(m.signature)}});
             },
@@ -223,6 +238,27 @@ public:
     }
 
 private:
+    // Peer routes over mutual TLS (serve with TLS): the server verified the client certificate
+    // against --client-ca during the handshake; without one the caller is not a seal system. The
+    // refusal is audited (the receiving action), so probing attempts are visible.
+    Status peer_transport(const Request& req) const {
+        if (!m_api.require_client_cert || !req.client_cert_der.empty()) return ok_status();
+        Error e = make_error(Errc::api_unauthenticated,
+                             "seal system calls need mutual TLS: no verified TLS client certificate");
+        audit::AuditEvent ev;
+        ev.source = req.peer;
+        ev.actor = "anonymous";
+        ev.role = "seal_system";
+        ev.action = req.route == "/api/v1/sealsys/sync"        ? "sealsys.sync.receive"
+                    : req.route == "/api/v1/sealsys/sync/pull" ? "sealsys.sync.answer"
+                                                               : "sealsys.probe";
+        ev.target = req.path;
+        ev.detail = req.method + " " + req.path + " without a TLS client certificate";
+        ev.failed(e);
+        YX_TRY(m_api.audit->append(ev));
+        return e;
+    }
+
     Result<Caller> caller(const Request& req) const {
         YX_ASSIGN_OR_RETURN(auth::StaffRecord me, bearer_caller(*m_api.auth, req));
         return Caller{me.id, req.peer};

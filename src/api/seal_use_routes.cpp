@@ -194,7 +194,7 @@ Result<sealsys::NewUseRequest> new_request_of(const nlohmann::json& j) {
 
 // A state-changing body: gets the authenticated caller; sets `reached` just before it calls the
 // service (which audits from then on).
-using ChangingBody = std::function<Result<Response>(const Request&, const sealsys::UseCaller&, bool& reached)>;
+using ChangingBody = ServiceBody<sealsys::UseCaller>;
 
 class Routes : public std::enable_shared_from_this<Routes> {
 public:
@@ -365,37 +365,13 @@ private:
     // Failures before the service is reached (authentication, malformed body) get their audit
     // record here; from the service call on, the service writes it.
     Handler changing(std::string action, ChangingBody body) {
-        audit::AuditLog* log = m_api.audit;
-        auth::AuthService* auth = m_api.auth;
-        return [log, auth, action = std::move(action), body = std::move(body)](const Request& req) -> Result<Response> {
-            bool reached = false;
-            AuditNote note;
-            Result<Response> r = [&]() -> Result<Response> {
-                YX_ASSIGN_OR_RETURN(auth::StaffRecord me, bearer_caller(*auth, req, &note));
-                return body(req, sealsys::UseCaller{me.id, req.peer}, reached);
-            }();
-            if (r || reached) return r;
-            audit::AuditEvent ev;
-            ev.source = req.peer;
-            ev.actor = note.actor.empty() ? "anonymous" : note.actor;
-            ev.role = note.role;
-            ev.action = action;
-            ev.target = req.path;
-            ev.detail = req.method + " " + req.path;
-            ev.failed(r.error());
-            auto appended = log->append(ev);
-            if (!appended) return std::move(appended).error();
-            return r;
-        };
+        return service_audited<sealsys::UseCaller>(m_api.audit, m_api.auth, std::move(action), std::move(body));
     }
 
     // Every handler keeps this table alive; the first failure is kept and returned by add().
     void route(Server& server, std::string method, std::string pattern, Handler handler, RouteOptions options = {}) {
-        if (!m_status) return;
-        m_status = server.add_route(
-            std::move(method), std::move(pattern),
-            [self = shared_from_this(), h = std::move(handler)](const Request& req) { return h(req); },
-            std::move(options));
+        add_owned_route(server, m_status, shared_from_this(), std::move(method), std::move(pattern), std::move(handler),
+                        std::move(options));
     }
 
     SealUseApi m_api;

@@ -632,9 +632,20 @@ net::awaitable<void> Server::Impl::serve_connection(Stream stream, std::shared_p
         out.set("X-Content-Type-Options", "nosniff");
         if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
         bool has_challenge = false;
+        // A handler's own Cache-Control / X-Content-Type-Options replaces the server's default
+        // (never a second header beside it); its further headers of the same name are kept.
+        bool own_cache_control = false;
+        bool own_nosniff = false;
         for (const auto& [name, value] : res.headers) {
             if (has_crlf(name) || has_crlf(value) || name.empty()) continue;  // never split the response
             has_challenge = has_challenge || beast::iequals(name, "WWW-Authenticate");
+            if (!own_cache_control && beast::iequals(name, "Cache-Control")) {
+                out.erase(http::field::cache_control);
+                own_cache_control = true;
+            } else if (!own_nosniff && beast::iequals(name, "X-Content-Type-Options")) {
+                out.erase("X-Content-Type-Options");
+                own_nosniff = true;
+            }
             out.insert(name, value);
         }
         if (res.status == 401 && !has_challenge) out.set(http::field::www_authenticate, config.auth_challenge);

@@ -300,6 +300,8 @@ public:
               audited(log, "audit.read", [this, &auth](const Request& req, AuditNote& note) -> Result<Response> {
                   YX_ASSIGN_OR_RETURN(StaffRecord me, caller(req, &note));
                   YX_TRY(auth.authorize(me.id, auth::Action::audit_read));
+                  // LD/T 01.1-2022 §9.4: an auditor of one system reads that system's records only.
+                  const auth::Subsystem scope = me.subsystem;
                   std::uint64_t from = 1;
                   std::uint64_t limit = 100;
                   if (auto f = req.query_param("from")) {
@@ -315,8 +317,11 @@ public:
                   note.target = "seq " + std::to_string(from) + "+" + std::to_string(limit);
                   YX_ASSIGN_OR_RETURN(auto records, m_api.audit_store->read_range(from, limit));
                   auto list = nlohmann::json::array();
-                  for (const auto& r : records) list.push_back(audit_record_json(r));
+                  for (const auto& r : records)
+                      if (scope == auth::Subsystem::none || auth::audit_action_subsystem(r.action) == scope)
+                          list.push_back(audit_record_json(r));
                   nlohmann::json out{{"records", list}};
+                  if (scope != auth::Subsystem::none) out["subsystem"] = std::string(auth::subsystem_name(scope));
                   if (records.size() == limit) out["next_from"] = records.back().seq + 1;
                   return Response::json(out);
               }));

@@ -129,7 +129,8 @@ constexpr std::array k_action_table{
                "sign a document with a centrally held seal"},
     ActionInfo{Action::seal_revoke, "seal.revoke", S::seal, true, {bo}, {},
                "revoke a seal"},
-    ActionInfo{Action::seal_system_register, "seal.system.register", S::seal, false, {ba}, {sa},
+    // §7.3 registration and §7.2 status sync belong to the seal status publishing system (§9.4).
+    ActionInfo{Action::seal_system_register, "seal.system.register", S::seal_status, false, {ba}, {sa},
                "register a seal system in the ministry/province/city hierarchy"},
     // --- key management centre (issue 9) -------------------------------------------------------
     // iTrus CPS: recovery by the KMC business admin together with a business operator.
@@ -146,8 +147,9 @@ constexpr std::array k_action_table{
     // §7.6-§7.10: change, report loss, cancel, renew, replace.
     ActionInfo{Action::seal_lifecycle_request, "seal.lifecycle.request", S::seal, true, {bo, app, su}, {},
                "request a change, loss report, cancellation, renewal or replacement of a seal"},
-    // §8.1.2: the centralized seal system manages seal users and their permissions.
-    ActionInfo{Action::seal_user_manage, "seal.user.manage", S::seal, true, {ba, bo}, {},
+    // §8.1.2: the centralized seal use system (电子印章应用系统, its own admins per §9.4) manages seal
+    // users and their permissions.
+    ActionInfo{Action::seal_user_manage, "seal.user.manage", S::seal_use, true, {ba, bo}, {},
                "grant or withdraw a seal user's or reviewer's permission on a seal"},
     ActionInfo{Action::seal_use_request, "seal.use.request", S::none, true, {su, bs}, {},
                "ask for a centrally held seal to be applied to a document"},
@@ -238,14 +240,39 @@ std::string_view subsystem_name(Subsystem s) noexcept {
         case S::kmc: return "kmc";
         case S::seal: return "seal";
         case S::status: return "status";
+        case S::seal_status: return "seal_status";
+        case S::seal_use: return "seal_use";
     }
     return "";
 }
 
 std::optional<Subsystem> subsystem_from_name(std::string_view name) noexcept {
-    for (Subsystem s : {S::none, S::ra, S::ca, S::kmc, S::seal, S::status})
+    if (name.empty()) return S::none;
+    for (Subsystem s : k_all_subsystems)
         if (subsystem_name(s) == name) return s;
     return std::nullopt;
+}
+
+Subsystem audit_action_subsystem(std::string_view audit_action) noexcept {
+    const auto starts = [&](std::string_view prefix) { return audit_action.starts_with(prefix); };
+    // Most specific prefix first: "seal.use." before "seal.".
+    static constexpr std::array<std::pair<std::string_view, Subsystem>, 12> k_prefixes{{
+        {"seal.use.", S::seal_use},
+        {"sealsys.", S::seal_status},
+        {"seal.", S::seal},
+        {"ra.", S::ra},
+        {"kmc.", S::kmc},
+        {"ca.", S::ca},
+        {"certificate.", S::ca},
+        {"profile.", S::ca},
+        {"status.", S::status},
+        {"publish.", S::status},
+        {"tsa.", S::status},
+        {"ocsp.", S::status},
+    }};
+    for (const auto& [prefix, subsystem] : k_prefixes)
+        if (starts(prefix)) return subsystem;
+    return S::none;
 }
 
 std::span<const ActionInfo> action_table() noexcept { return k_action_table; }

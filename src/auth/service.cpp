@@ -46,6 +46,16 @@ AuthEvent event(const StaffRecord& actor, std::string_view action, std::string_v
 
 bool locked_now(const StaffRecord& s, TimePoint now) { return s.locked_until.has_value() && *s.locked_until > now; }
 
+// A business admin's operators and an audit admin's auditors belong to the manager's subsystem
+// unless one is named.
+Subsystem inherited_subsystem(const StaffRecord& manager, Role role, Subsystem named) {
+    if (named != Subsystem::none) return named;
+    if ((manager.role == Role::business_admin && role == Role::business_operator) ||
+        (manager.role == Role::audit_admin && role == Role::auditor))
+        return manager.subsystem;
+    return named;
+}
+
 }  // namespace
 
 Status check_maker_checker(std::string_view maker, std::string_view checker) {
@@ -92,12 +102,19 @@ Status AuthService::check_manages(const StaffRecord& actor, const StaffRecord& t
     if (actor.role == Role::business_operator && actor.subsystem != Subsystem::ra)
         return make_error(Errc::auth_cannot_manage, "only RA business operators register applicants");
     const bool business = new_role == Role::business_admin || new_role == Role::business_operator;
+    const bool audit = new_role == Role::audit_admin || new_role == Role::auditor;
     if (business && new_subsystem == Subsystem::none)
         return bad_request("a business admin or operator needs a subsystem (LD/T 03-2022 §5.4 d)");
-    if (!business && new_subsystem != Subsystem::none)
-        return bad_request("only business admins and operators belong to a subsystem");
+    if (!business && !audit && new_subsystem != Subsystem::none)
+        return bad_request("only business admins, business operators, audit admins and auditors belong to a subsystem");
     if (actor.role == Role::business_admin && new_role == Role::business_operator && new_subsystem != actor.subsystem)
         return make_error(Errc::auth_cannot_manage, "a business admin sets up operators of its own subsystem only");
+    // LD/T 01.1-2022 §9.4: an audit admin of one system manages the auditors of that system only.
+    if (actor.role == Role::audit_admin && actor.subsystem != Subsystem::none &&
+        (target.subsystem != actor.subsystem || new_subsystem != actor.subsystem))
+        return make_error(Errc::auth_cannot_manage, "an audit admin of subsystem " +
+                                                        str(subsystem_name(actor.subsystem)) +
+                                                        " manages the auditors of that subsystem only");
     return ok_status();
 }
 
@@ -269,9 +286,7 @@ Result<AuthEvent> AuthService::create_staff(std::string_view actor, const NewSta
         !valid_text(spec.birth_date, true))
         return bad_request("bad display name, phone, ID number or birth date");
     YX_ASSIGN_OR_RETURN(StaffRecord a, authorize(actor, Action::staff_create, spec.org_node));
-    Subsystem subsystem = spec.subsystem;
-    if (spec.role == Role::business_operator && subsystem == Subsystem::none && a.role == Role::business_admin)
-        subsystem = a.subsystem;
+    const Subsystem subsystem = inherited_subsystem(a, spec.role, spec.subsystem);
     StaffRecord s;
     s.id = spec.id;
     s.role = spec.role;
@@ -315,8 +330,7 @@ Result<AuthEvent> AuthService::assign_role(std::string_view actor, std::string_v
     YX_ASSIGN_OR_RETURN(StaffRecord t, load_target(target));
     YX_ASSIGN_OR_RETURN(StaffRecord a, authorize(actor, Action::staff_role_assign, t.org_node));
     if (!t.active) return make_error(Errc::auth_inactive, "'" + t.id + "' is deactivated");
-    if (role == Role::business_operator && subsystem == Subsystem::none && a.role == Role::business_admin)
-        subsystem = a.subsystem;
+    subsystem = inherited_subsystem(a, role, subsystem);
     YX_TRY(check_manages(a, t, role, subsystem));
     // LD/T 03-2022 §8.3.6 d, the other direction: a custodian cannot become one of the excluded roles.
     if (t.custodian && role_excludes_custodian(role))

@@ -389,6 +389,23 @@ constexpr DemoMember k_demo_staff[] = {
      "Fc6!Uj2#Vx"},
     {"holder", "Demo Applicant", auth::Role::applicant, auth::Subsystem::none, "city-a.hall", "ra.operator",
      "Yq4&Ea7%Ks"},
+    // The seal system is three systems with their own business admins (LD/T 01.1-2022 §9.4): seal
+    // making, seal status publishing (registration, sync) and centralized seal use; the last one has
+    // its own auditor too. The seal reviewer and the seal user belong to a seal-using unit of city A.
+    {"seal.admin", "Demo Seal Making Admin", auth::Role::business_admin, auth::Subsystem::seal, "ra", "admin",
+     "Rt5#Km8!Wq"},
+    {"seal.operator", "Demo Seal Making Operator", auth::Role::business_operator, auth::Subsystem::seal, "city-a",
+     "seal.admin", "Zx3$Hn7&Pd"},
+    {"sealstatus.admin", "Demo Seal Status Admin", auth::Role::business_admin, auth::Subsystem::seal_status, "ra",
+     "admin", "Lc9%Vb2*Sj"},
+    {"sealuse.admin", "Demo Seal Use Admin", auth::Role::business_admin, auth::Subsystem::seal_use, "ra", "admin",
+     "Mf4^Tg6@Ny"},
+    {"sealuse.auditor", "Demo Seal Use Auditor", auth::Role::auditor, auth::Subsystem::seal_use, "ra", "auditadmin",
+     "Qe8!Jw3#Bh"},
+    {"seal.reviewer", "Demo Seal Reviewer", auth::Role::seal_reviewer, auth::Subsystem::none, "city-a", "sealuse.admin",
+     "Dk2&Xs5%Gu"},
+    {"seal.user", "Demo Seal User", auth::Role::seal_user, auth::Subsystem::none, "city-a", "sealuse.admin",
+     "Wp7*Ca4$Ev"},
 };
 constexpr std::string_view k_demo_initial_password = "Zt6@Wb1!Nc";
 

@@ -17,6 +17,7 @@
 #include "notify_cmd.h"
 #include "publish_cmd.h"
 #include "serve_kmc.h"
+#include "serve_seal_hierarchy.h"
 #include "serve_seal_system.h"
 #include "serve_seal_use.h"
 #include "signing_env.h"
@@ -25,6 +26,7 @@
 #include "yinxin/api/console_routes.h"
 #include "yinxin/api/kmc_routes.h"
 #include "yinxin/api/public_routes.h"
+#include "yinxin/api/publication_routes.h"
 #include "yinxin/api/ra_routes.h"
 #include "yinxin/api/server.h"
 #include "yinxin/api/staff_routes.h"
@@ -44,6 +46,7 @@
 #include "yinxin/store/sqlite_auth_store.h"
 #include "yinxin/store/sqlite_card_batch_store.h"
 #include "yinxin/store/sqlite_carrier_store.h"
+#include "yinxin/store/sqlite_publication_store.h"
 #include "yinxin/store/sqlite_ra_store.h"
 #include "yinxin/store/sqlite_revocation_store.h"
 #include "yinxin/store/sqlite_store.h"
@@ -398,6 +401,9 @@ void run_serve(const ServeOptions& o) {
     std::unique_ptr<OcspSide> ocsp;
     std::unique_ptr<RaSide> ra_side;
     std::unique_ptr<KmcSide> kmc_side;
+    // The seal hierarchy (serve_seal_hierarchy.h): mutual TLS for its peer routes when serving TLS, and
+    // its scheduled sync, stopped when this goes (before the sides above, which it uses).
+    SealHierarchyServing seal_hierarchy(server, {config.tls.has_value(), !o.client_ca.empty()});
     if (o.role != "all" && o.role != "ocsp" && o.role != "kmc")
         fail(make_error(Errc::invalid_argument, "--role is all, ocsp or kmc"));
     if (o.shares_file.empty() != o.pin_file.empty())
@@ -430,6 +436,8 @@ void run_serve(const ServeOptions& o) {
         sapi.audit_store = staff->audit_store.get();
         sapi.config["publication"] = publication_entry(o.data_dir);
         check(api::add_staff_routes(server, sapi));
+        // The publication queue, read-only (targets, pending and failing rows) for the console.
+        check(api::add_publication_routes(server, {take(store::SqlitePublicationStore::open(db)), staff->auth.get()}));
         // The key management centre of <data-dir>/kmc.json (dual certificates, key recovery).
         if (ocsp) {
             kmc_side = take(

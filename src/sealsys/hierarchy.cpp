@@ -254,10 +254,19 @@ Result<Bytes> Hierarchy::sign_probe(BytesView nonce, std::string_view base_url) 
     return sign(as_bytes(probe_text(nonce, base_url)));
 }
 
+// Production runs the hierarchy over mutual TLS (§9.2 protected channels); an instance that serves
+// TLS talks to https:// peers only, so no call leaves it in clear.
+Status Hierarchy::check_url_scheme(std::string_view field, std::string_view url) const {
+    if (m_config.require_https && url.rfind("https://", 0) != 0)
+        return invalid(str(field) + ": this instance serves TLS, so its peers are reached over https:// only");
+    return ok_status();
+}
+
 // --- the access test (接入测试, §7.2, §7.3.1 a) -------------------------------------------------------
 
 Result<std::vector<AccessCheck>> Hierarchy::run_access_test(const PeerRegistration& reg) {
     YX_TRY(validate_registration(reg));
+    YX_TRY(check_url_scheme("base_url", reg.base_url));
     const std::string base = trim_slash(reg.base_url);
     std::vector<AccessCheck> out;
     auto add = [&out](std::string name, bool passed, std::string message) {
@@ -492,6 +501,7 @@ Result<ParentLink> Hierarchy::link_parent(const Caller& who, std::string_view pa
         const std::string base = trim_slash(parent_url);
         if (!(base.rfind("http://", 0) == 0 || base.rfind("https://", 0) == 0))
             return invalid("parent_url: an http:// or https:// URL");
+        YX_TRY(check_url_scheme("parent_url", base));
         if (peer_id.size() != 19 || peer_id.rfind("sp-", 0) != 0) return invalid("peer_id: sp-<16 hex digits>");
         YX_ASSIGN_OR_RETURN(PeerReply r,
                             m_transport("GET", base + "/api/v1/sealsys/peers/" + str(peer_id) + "/certificate", {}));
@@ -507,6 +517,8 @@ Result<ParentLink> Hierarchy::link_parent(const Caller& who, std::string_view pa
             return invalid("the parent's certificate is not for this system's status key");
         if (!(mine.issuer() == ca.subject()) || !(status.issuer() == ca.subject()))
             return invalid("the parent's certificates are not issued by its seal CA");
+        // Not while a (scheduled) push or pull moves the cursors this keeps.
+        std::lock_guard lock(m_sync_mu);
         ParentLink link;
         if (auto old = m_store.parent(); old && *old) link = **old;
         link.parent_url = base;
@@ -522,52 +534,77 @@ Result<ParentLink> Hierarchy::link_parent(const Caller& who, std::string_view pa
 
 // --- sync ------------------------------------------------------------------------------------------
 
+namespace {
+// The scheduled sync acts as the instance itself (audit actor "system").
+Caller system_caller() { return Caller{"system", "schedule"}; }
+}  // namespace
+
 Result<SyncResult> Hierarchy::push_to_parent(const Caller& who) {
     Note note;
     note.target = "parent";
     return audited<SyncResult>(who, "sealsys.sync.push", note, [&]() -> Result<SyncResult> {
         YX_TRY(authorize(who, Action::seal_status_sync, note));
-        std::lock_guard lock(m_sync_mu);
-        YX_ASSIGN_OR_RETURN(auto link, m_store.parent());
-        if (!link) return detail::illegal("this seal system is not registered with a parent");
-        note.target = link->parent_url;
-        YX_ASSIGN_OR_RETURN(auto local, m_store.local_events_after(link->pushed_event_id, m_config.max_entries));
-        YX_ASSIGN_OR_RETURN(auto remote, m_store.remote_after(link->pushed_remote_version, m_config.max_entries));
-        SyncMessage m;
-        m.from = link->peer_id;
-        m.system = m_config.system_name;
-        m.time = m_clock.now();
-        for (auto& s : local.statuses) m.entries.push_back(SyncEntry{std::move(s), m_config.system_name});
-        std::int64_t remote_version = link->pushed_remote_version;
-        for (auto& s : remote) {
-            remote_version = std::max(remote_version, s.version);
-            m.entries.push_back(SyncEntry{std::move(s.info), s.origin_system});
-        }
-        YX_ASSIGN_OR_RETURN(m.sequence, m_store.take_sequence());
-        YX_ASSIGN_OR_RETURN(SignedMessage sm, sign_message(m));
-        const nlohmann::json body{{"message", base64_encode(sm.message)}, {"signature", base64_encode(sm.signature)}};
-        YX_ASSIGN_OR_RETURN(PeerReply r, m_transport("POST", link->parent_url + "/api/v1/sealsys/sync", body.dump()));
-        auto j = nlohmann::json::parse(r.body, nullptr, false);
-        if (r.status != 200) {
-            const auto code = j.is_object() ? j.value("code", std::uint32_t{0}) : 0U;
-            const std::string detail = j.is_object() ? j.value("detail", std::string()) : r.body;
-            return make_error(code != 0 ? static_cast<Errc>(code) : Errc::seal_peer_unreachable,
-                              "parent refused the sync message: HTTP " + std::to_string(r.status) + ": " + detail);
-        }
-        YX_TRY(m_store.set_push_cursor(std::max(local.last_id, link->pushed_event_id), remote_version));
-        SyncResult out;
-        out.sent = m.entries.size();
-        out.accepted = j.is_object() ? j.value("accepted", std::size_t{0}) : 0;
-        out.sequence = m.sequence;
-        note.detail = "sequence " + std::to_string(m.sequence) + ": " + std::to_string(out.sent) + " statuses sent, " +
-                      std::to_string(out.accepted) + " accepted";
-        return out;
+        return push_now(note);
     });
 }
 
-Result<SyncResult> Hierarchy::receive_sync(const Caller& from, BytesView message, BytesView signature) {
+Result<std::optional<SyncResult>> Hierarchy::scheduled_push() {
+    YX_ASSIGN_OR_RETURN(auto link, m_store.parent());
+    if (!link) return std::optional<SyncResult>{};
+    Note note;
+    note.role = "system";
+    note.target = link->parent_url;
+    YX_ASSIGN_OR_RETURN(
+        SyncResult r, audited<SyncResult>(system_caller(), "sealsys.sync.push", note, [&] { return push_now(note); }));
+    return std::optional<SyncResult>(r);
+}
+
+Result<SyncResult> Hierarchy::push_now(Note& note) {
+    std::lock_guard lock(m_sync_mu);
+    YX_ASSIGN_OR_RETURN(auto link, m_store.parent());
+    if (!link) return detail::illegal("this seal system is not registered with a parent");
+    note.target = link->parent_url;
+    YX_ASSIGN_OR_RETURN(auto local, m_store.local_events_after(link->pushed_event_id, m_config.max_entries));
+    YX_ASSIGN_OR_RETURN(auto remote, m_store.remote_after(link->pushed_remote_version, m_config.max_entries));
+    SyncMessage m;
+    m.from = link->peer_id;
+    m.system = m_config.system_name;
+    m.time = m_clock.now();
+    for (auto& s : local.statuses) m.entries.push_back(SyncEntry{std::move(s), m_config.system_name});
+    std::int64_t remote_version = link->pushed_remote_version;
+    for (auto& s : remote) {
+        remote_version = std::max(remote_version, s.version);
+        // What came down from the parent goes no further up: the parent has it, and sending it
+        // back would bounce it between branches on every scheduled run.
+        if (s.source_peer == "parent") continue;
+        m.entries.push_back(SyncEntry{std::move(s.info), s.origin_system});
+    }
+    YX_ASSIGN_OR_RETURN(m.sequence, m_store.take_sequence());
+    YX_ASSIGN_OR_RETURN(SignedMessage sm, sign_message(m));
+    const nlohmann::json body{{"message", base64_encode(sm.message)}, {"signature", base64_encode(sm.signature)}};
+    YX_ASSIGN_OR_RETURN(PeerReply r, m_transport("POST", link->parent_url + "/api/v1/sealsys/sync", body.dump()));
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status != 200) {
+        const auto code = j.is_object() ? j.value("code", std::uint32_t{0}) : 0U;
+        const std::string detail = j.is_object() ? j.value("detail", std::string()) : r.body;
+        return make_error(code != 0 ? static_cast<Errc>(code) : Errc::seal_peer_unreachable,
+                          "parent refused the sync message: HTTP " + std::to_string(r.status) + ": " + detail);
+    }
+    YX_TRY(m_store.set_push_cursor(std::max(local.last_id, link->pushed_event_id), remote_version));
+    SyncResult out;
+    out.sent = m.entries.size();
+    out.accepted = j.is_object() ? j.value("accepted", std::size_t{0}) : 0;
+    out.sequence = m.sequence;
+    note.detail = "sequence " + std::to_string(m.sequence) + ": " + std::to_string(out.sent) + " statuses sent, " +
+                  std::to_string(out.accepted) + " accepted";
+    return out;
+}
+
+Result<SyncResult> Hierarchy::receive_sync(const Caller& from, BytesView message, BytesView signature,
+                                           std::string_view transport) {
     Note note;
     note.role = "seal_system";
+    note.detail = str(transport);  // a refusal's record names the caller's TLS certificate too
     return audited<SyncResult>(from, "sealsys.sync.receive", note, [&]() -> Result<SyncResult> {
         if (message.size() > (std::size_t{16} << 20)) return bad_sync("sync message too large");
         YX_ASSIGN_OR_RETURN(SyncMessage m, decode_sync_message(to_string(message)));
@@ -596,16 +633,19 @@ Result<SyncResult> Hierarchy::receive_sync(const Caller& from, BytesView message
         out.accepted = changed;
         out.sequence = m.sequence;
         note.detail = peer->registration.name + " sequence " + std::to_string(m.sequence) + ": " +
-                      std::to_string(rows.size()) + " statuses, " + std::to_string(changed) + " changed";
+                      std::to_string(rows.size()) + " statuses, " + std::to_string(changed) + " changed" +
+                      (transport.empty() ? std::string() : ", " + str(transport));
         return out;
     });
 }
 
 Result<Hierarchy::SignedMessage> Hierarchy::answer_pull(const Caller& from, std::string_view peer_id,
-                                                        std::int64_t after, std::int64_t time, BytesView signature) {
+                                                        std::int64_t after, std::int64_t time, BytesView signature,
+                                                        std::string_view transport) {
     Note note;
     note.role = "seal_system";
     note.target = str(peer_id);
+    note.detail = str(transport);
     return audited<SignedMessage>(from, "sealsys.sync.answer", note, [&]() -> Result<SignedMessage> {
         YX_ASSIGN_OR_RETURN(auto peer, m_store.find_peer(peer_id));
         if (!peer || peer->state != PeerState::registered)
@@ -632,7 +672,8 @@ Result<Hierarchy::SignedMessage> Hierarchy::answer_pull(const Caller& from, std:
             m.entries.push_back(SyncEntry{std::move(s.info), s.origin_system});
         }
         m.sequence = cursor + 1;
-        note.detail = std::to_string(m.entries.size()) + " statuses after version " + std::to_string(after);
+        note.detail = std::to_string(m.entries.size()) + " statuses after version " + std::to_string(after) +
+                      (transport.empty() ? std::string() : ", " + str(transport));
         return sign_message(m);
     });
 }
@@ -642,45 +683,57 @@ Result<SyncResult> Hierarchy::pull_from_parent(const Caller& who) {
     note.target = "parent";
     return audited<SyncResult>(who, "sealsys.sync.pull", note, [&]() -> Result<SyncResult> {
         YX_TRY(authorize(who, Action::seal_status_sync, note));
-        std::lock_guard lock(m_sync_mu);
-        YX_ASSIGN_OR_RETURN(auto link, m_store.parent());
-        if (!link) return detail::illegal("this seal system is not registered with a parent");
-        note.target = link->parent_url;
-        const std::int64_t t = unix_of(m_clock.now());
-        YX_ASSIGN_OR_RETURN(Bytes sig, sign(as_bytes(pull_text(link->peer_id, link->pulled_version, t))));
-        const nlohmann::json body{{"peer_id", link->peer_id},
-                                  {"after", link->pulled_version},
-                                  {"time", t},
-                                  {"signature", base64_encode(sig)}};
-        YX_ASSIGN_OR_RETURN(PeerReply r,
-                            m_transport("POST", link->parent_url + "/api/v1/sealsys/sync/pull", body.dump()));
-        auto j = nlohmann::json::parse(r.body, nullptr, false);
-        if (r.status != 200 || !j.is_object())
-            return make_error(Errc::seal_peer_unreachable, "parent refused the pull: HTTP " + std::to_string(r.status));
-        YX_ASSIGN_OR_RETURN(Bytes message, base64_decode(j.value("message", std::string())));
-        YX_ASSIGN_OR_RETURN(Bytes signature, base64_decode(j.value("signature", std::string())));
-        YX_ASSIGN_OR_RETURN(x509::Certificate pinned, x509::Certificate::parse(link->parent_status_certificate_der));
-        YX_TRY(verify_with(pinned.public_key_info().der(), message, signature, m_config.sm2_id, "parent's answer"));
-        YX_ASSIGN_OR_RETURN(SyncMessage m, decode_sync_message(to_string(message)));
-        std::vector<RemoteSealStatus> rows;
-        const TimePoint now = m_clock.now();
-        for (auto& e : m.entries) {
-            RemoteSealStatus row;
-            row.info = std::move(e.info);
-            row.source_peer = "parent";
-            row.origin_system = e.origin;
-            row.received_at = now;
-            rows.push_back(std::move(row));
-        }
-        YX_TRY(m_store.store_pulled(rows, std::max(m.sequence - 1, link->pulled_version)));
-        SyncResult out;
-        out.sent = rows.size();
-        out.accepted = rows.size();
-        out.sequence = m.sequence - 1;
-        note.detail =
-            std::to_string(rows.size()) + " statuses from the parent up to version " + std::to_string(m.sequence - 1);
-        return out;
+        return pull_now(note);
     });
+}
+
+Result<std::optional<SyncResult>> Hierarchy::scheduled_pull() {
+    YX_ASSIGN_OR_RETURN(auto link, m_store.parent());
+    if (!link) return std::optional<SyncResult>{};
+    Note note;
+    note.role = "system";
+    note.target = link->parent_url;
+    YX_ASSIGN_OR_RETURN(
+        SyncResult r, audited<SyncResult>(system_caller(), "sealsys.sync.pull", note, [&] { return pull_now(note); }));
+    return std::optional<SyncResult>(r);
+}
+
+Result<SyncResult> Hierarchy::pull_now(Note& note) {
+    std::lock_guard lock(m_sync_mu);
+    YX_ASSIGN_OR_RETURN(auto link, m_store.parent());
+    if (!link) return detail::illegal("this seal system is not registered with a parent");
+    note.target = link->parent_url;
+    const std::int64_t t = unix_of(m_clock.now());
+    YX_ASSIGN_OR_RETURN(Bytes sig, sign(as_bytes(pull_text(link->peer_id, link->pulled_version, t))));
+    const nlohmann::json body{
+        {"peer_id", link->peer_id}, {"after", link->pulled_version}, {"time", t}, {"signature", base64_encode(sig)}};
+    YX_ASSIGN_OR_RETURN(PeerReply r, m_transport("POST", link->parent_url + "/api/v1/sealsys/sync/pull", body.dump()));
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (r.status != 200 || !j.is_object())
+        return make_error(Errc::seal_peer_unreachable, "parent refused the pull: HTTP " + std::to_string(r.status));
+    YX_ASSIGN_OR_RETURN(Bytes message, base64_decode(j.value("message", std::string())));
+    YX_ASSIGN_OR_RETURN(Bytes signature, base64_decode(j.value("signature", std::string())));
+    YX_ASSIGN_OR_RETURN(x509::Certificate pinned, x509::Certificate::parse(link->parent_status_certificate_der));
+    YX_TRY(verify_with(pinned.public_key_info().der(), message, signature, m_config.sm2_id, "parent's answer"));
+    YX_ASSIGN_OR_RETURN(SyncMessage m, decode_sync_message(to_string(message)));
+    std::vector<RemoteSealStatus> rows;
+    const TimePoint now = m_clock.now();
+    for (auto& e : m.entries) {
+        RemoteSealStatus row;
+        row.info = std::move(e.info);
+        row.source_peer = "parent";
+        row.origin_system = e.origin;
+        row.received_at = now;
+        rows.push_back(std::move(row));
+    }
+    YX_TRY(m_store.store_pulled(rows, std::max(m.sequence - 1, link->pulled_version)));
+    SyncResult out;
+    out.sent = rows.size();
+    out.accepted = rows.size();
+    out.sequence = m.sequence - 1;
+    note.detail =
+        std::to_string(rows.size()) + " statuses from the parent up to version " + std::to_string(m.sequence - 1);
+    return out;
 }
 
 Result<SealStatusInfo> Hierarchy::seal_status(std::string_view seal_code) {

@@ -109,8 +109,9 @@ Result<StaffRecord> SealRegistry::authorize(const Caller& who, Action action, st
 }
 
 Result<std::vector<std::string>> SealRegistry::visible_nodes(const StaffRecord& actor) {
-    // Applicants, approvers and seal users act for one unit: their own node.
-    if (!is_staff(actor)) return std::vector<std::string>{actor.org_node};
+    // Applicants and seal users act for one unit: their own node. Staff and the 主管部门 approver
+    // (who approves for the units below it, as authorize() lets it) see their subtree.
+    if (!is_staff(actor) && actor.role != Role::approver) return std::vector<std::string>{actor.org_node};
     return m_auth.subtree(actor.org_node);
 }
 

@@ -19,6 +19,7 @@ namespace {
 using auth::Action;
 using auth::Role;
 using auth::StaffRecord;
+using auth::Subsystem;
 
 constexpr std::size_t k_max_name = 255;
 constexpr std::size_t k_max_text = 512;
@@ -28,6 +29,14 @@ constexpr double k_max_mm = 1000;
 std::string str(std::string_view s) { return std::string(s); }
 
 Error invalid(std::string message) { return make_error(Errc::seal_application_invalid, std::move(message)); }
+
+// Seal staff reading seal use at `node`: the seal use system's admins and operators (seal.user.manage,
+// LD/T 01.1-2022 §9.4) and the seal making system's readers (seal.application.read).
+Status authorize_staff_read(auth::AuthService& auth, std::string_view who, std::string_view node) {
+    if (auth.authorize(who, Action::seal_user_manage, node)) return ok_status();
+    YX_TRY(auth.authorize(who, Action::seal_application_read, node));
+    return ok_status();
+}
 Error illegal(std::string message) { return make_error(Errc::seal_illegal_state, std::move(message)); }
 
 // Non-empty (unless optional), at most `max` bytes, no control characters.
@@ -318,8 +327,7 @@ Result<SealGrant> SealUseService::withdraw(const UseCaller& who, std::string_vie
 Result<std::vector<SealGrant>> SealUseService::grants(const UseCaller& who, std::string_view seal_code) {
     if (!m_lookup) return make_error(Errc::seal_not_found, "no seal registry is connected");
     YX_ASSIGN_OR_RETURN(CentralSeal seal, m_lookup(seal_code));
-    if (!m_auth.authorize(who.id, Action::seal_user_manage, seal.org_node))
-        YX_TRY(m_auth.authorize(who.id, Action::seal_application_read, seal.org_node));
+    YX_TRY(authorize_staff_read(m_auth, who.id, seal.org_node));
     return m_store.list_grants(seal.seal_code);
 }
 
@@ -613,8 +621,7 @@ Status SealUseService::check_read(const UseCaller& who, const UseRequest& r) {
     }
     if (m_auth.authorize(who.id, Action::seal_use_review, r.org_node))
         return require_permission(who.id, r.seal_code, SealPermission::review);
-    YX_TRY(m_auth.authorize(who.id, Action::seal_application_read, r.org_node));
-    return ok_status();
+    return authorize_staff_read(m_auth, who.id, r.org_node);
 }
 
 Result<UseRequest> SealUseService::get(const UseCaller& who, std::string_view id) {
@@ -655,7 +662,7 @@ Result<std::vector<UseRequest>> SealUseService::list(const UseCaller& who, const
             if (g.permission == SealPermission::review) codes.push_back(g.seal_code);
         f.seal_codes = std::move(codes);
     } else {
-        YX_TRY(m_auth.authorize(who.id, Action::seal_application_read, me->org_node));
+        YX_TRY(authorize_staff_read(m_auth, who.id, me->org_node));
         YX_ASSIGN_OR_RETURN(f.org_nodes, m_auth.subtree(me->org_node));
     }
     return m_store.list_requests(f);
@@ -670,17 +677,20 @@ Result<std::vector<UseLogEntry>> SealUseService::use_log(const UseCaller& who, c
     f.to = q.to;
     f.after_seq = q.after_seq;
     f.limit = q.limit;
-    // §9.4: the audit administrator and auditors read every seal's log.
-    if (m_auth.authorize(who.id, Action::audit_read)) return m_store.list_use_log(f);
+    // §9.4: the audit administrator and auditors of the seal use system (or of the whole system)
+    // read every seal's log.
+    if (auto auditor = m_auth.authorize(who.id, Action::audit_read);
+        auditor && (auditor->subsystem == Subsystem::none || auditor->subsystem == Subsystem::seal_use))
+        return m_store.list_use_log(f);
     if (!q.seal_code.empty()) {
         if (!m_lookup) return make_error(Errc::seal_not_found, "no seal registry is connected");
         YX_ASSIGN_OR_RETURN(CentralSeal seal, m_lookup(q.seal_code));
-        YX_TRY(m_auth.authorize(who.id, Action::seal_application_read, seal.org_node));
+        YX_TRY(authorize_staff_read(m_auth, who.id, seal.org_node));
         return m_store.list_use_log(f);
     }
     YX_ASSIGN_OR_RETURN(auto me, m_auth.find_staff(who.id));
     if (!me) return make_error(Errc::auth_denied, "unknown staff member");
-    YX_TRY(m_auth.authorize(who.id, Action::seal_application_read, me->org_node));
+    YX_TRY(authorize_staff_read(m_auth, who.id, me->org_node));
     YX_ASSIGN_OR_RETURN(f.org_nodes, m_auth.subtree(me->org_node));
     return m_store.list_use_log(f);
 }

@@ -91,6 +91,34 @@ TEST(ServerHealth, FailingCheckGives503) {
     EXPECT_TRUE(s.stop(1s));
 }
 
+// A handler's own Cache-Control (and X-Content-Type-Options) replaces the server's default instead
+// of standing beside it; without one the default "no-store" stays.
+TEST(ServerHeaders, HandlerCacheControlReplacesTheDefault) {
+    auto sink = std::make_shared<CaptureSink>();
+    api::Server s(test_config(sink));
+    ASSERT_TRUE(s.add_route("GET", "/cached", [](const api::Request&) -> Result<api::Response> {
+                     api::Response r = api::Response::json({{"cached", true}});
+                     r.headers.emplace_back("cache-control", "max-age=60");
+                     r.headers.emplace_back("Link", "</a>; rel=\"next\"");
+                     r.headers.emplace_back("Link", "</b>; rel=\"prev\"");
+                     return r;
+                 }).ok());
+    ASSERT_TRUE(s.start().ok());
+    HttpClient c(s.port());
+    auto r = c.get("/cached");
+    ASSERT_TRUE(r) << c.error();
+    EXPECT_EQ(r->status(), 200u);
+    EXPECT_EQ(r->msg.count(http::field::cache_control), 1u);
+    EXPECT_EQ(r->header("Cache-Control"), "max-age=60");
+    EXPECT_EQ(r->msg.count("X-Content-Type-Options"), 1u);
+    EXPECT_EQ(r->msg.count(http::field::link), 2u) << "other repeated headers are all kept";
+    auto d = c.get("/health");
+    ASSERT_TRUE(d) << c.error();
+    EXPECT_EQ(d->msg.count(http::field::cache_control), 1u);
+    EXPECT_EQ(d->header("Cache-Control"), "no-store");
+    EXPECT_TRUE(s.stop(1s));
+}
+
 // Parses the text exposition format line by line: every sample belongs to a family announced by
 // HELP and TYPE, names and labels are well-formed, values are numbers.
 TEST_F(ServerTest, MetricsInPrometheusTextFormat) {

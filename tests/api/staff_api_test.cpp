@@ -491,5 +491,43 @@ TEST_F(StaffApiTest, EveryRequestIsAuditedAndTamperingIsNamed) {
     EXPECT_EQ(v.json()["findings"][0]["kind"], "edited");
 }
 
+// LD/T 01.1-2022 §9.4: each seal system has its own audit admin; an audit admin and the auditors of
+// one subsystem manage and read that subsystem only, the unscoped ones read everything.
+TEST_F(StaffApiTest, AuditStaffOfOneSubsystemReadAndManageThatSubsystemOnly) {
+    create("root.admin", "aa.sealuse", Role::audit_admin, "b1", Subsystem::seal_use);
+    create("aa.sealuse", "au.sealuse", Role::auditor, "b1");  // inherits seal_use
+    activate("au.sealuse");
+    EXPECT_EQ(svc->find_staff("au.sealuse").value()->subsystem, Subsystem::seal_use);
+    YX_EXPECT_CODE(svc->create_staff("aa.sealuse", spec("au.ra", Role::auditor, "b1", Subsystem::ra)),
+                   Errc::auth_cannot_manage);
+    YX_EXPECT_CODE(svc->deactivate_staff("aa.sealuse", "au"), Errc::auth_cannot_manage);
+    YX_EXPECT_CODE(svc->create_staff("root.admin", spec("sm.seal", Role::system_maintainer, "b1", Subsystem::seal)),
+                   Errc::auth_bad_request);
+
+    for (const char* action : {"seal.use.approve", "seal.make", "sealsys.sync.push", "ra.request.submit"}) {
+        audit::AuditEvent e;
+        e.source = "test";
+        e.actor = "someone";
+        e.action = action;
+        e.target = "t";
+        YX_ASSERT_OK(audit_log->append(e));
+    }
+    const auto actions_read_by = [&](const std::string& id) {
+        auto page = call(http::verb::get, "/api/v1/audit/records?from=1&limit=1000", nullptr, login(id));
+        EXPECT_EQ(page.status(), 200u) << page.body();
+        std::set<std::string> seen;
+        const nlohmann::json body = page.json();  // not a temporary in the range-for (C++20)
+        for (const auto& r : body["records"]) seen.insert(r["action"].get<std::string>());
+        return std::pair{seen, body.value("subsystem", std::string())};
+    };
+    const auto [scoped, scope] = actions_read_by("au.sealuse");
+    EXPECT_EQ(scope, "seal_use");
+    EXPECT_EQ(scoped, (std::set<std::string>{"seal.use.approve"}));  // not even the logins
+    const auto [all, no_scope] = actions_read_by("au");
+    EXPECT_EQ(no_scope, "");
+    for (const char* a : {"seal.use.approve", "seal.make", "sealsys.sync.push", "ra.request.submit", "auth.login"})
+        EXPECT_EQ(all.count(a), 1u) << a;
+}
+
 }  // namespace
 }  // namespace yinxin::auth::testing

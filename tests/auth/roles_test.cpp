@@ -135,7 +135,7 @@ protected:
 };
 
 TEST_F(MatrixTest, EveryRoleTimesEveryAction) {
-    const std::vector<Subsystem> subs{Subsystem::ra, Subsystem::ca, Subsystem::kmc, Subsystem::seal};
+    const std::vector<Subsystem> subs(k_all_subsystems.begin(), k_all_subsystems.end());
     for (Role r : {Role::security_admin, Role::audit_admin, Role::system_maintainer})
         create("root.admin", who(r, Subsystem::none), r, "ra");
     create(who(Role::audit_admin, Subsystem::none), who(Role::auditor, Subsystem::none), Role::auditor, "ra");

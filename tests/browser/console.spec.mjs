@@ -6,7 +6,9 @@
 // Environment: YX_NODE_MODULES (the directory `npm ci` filled), YX_OUT (scratch directory for
 // downloads and the files the C++ driver checks with openssl), YX_SCREENSHOTS, YX_CSR (a PKCS#10
 // for the application walk), YX_STAFF_CERT (the login certificate of a member created in the
-// console), YX_BATCH (a card batch file), YX_CHROMIUM (default /usr/bin/chromium).
+// console), YX_BATCH (a card batch file), YX_CHROMIUM (default /usr/bin/chromium), YX_SEAL_CODE (a
+// made, centrally held seal), YX_SEAL_APPLICATION (a submitted seal application), YX_SEAL_USE (a
+// seal-use request awaiting review).
 //
 // Prints one "ok"/"not ok" line per check and writes YX_OUT/results.json; exits 1 when any
 // check failed.
@@ -174,13 +176,13 @@ try {
     const expectedViews = {
         admin: ["home", "publication", "staff"],
         security: ["home", "publication", "staff"],
-        auditadmin: ["audit", "home", "publication", "staff"],
-        auditor: ["audit", "home", "publication"],
+        auditadmin: ["audit", "home", "publication", "seal-use-log", "staff"],
+        auditor: ["audit", "home", "publication", "seal-use-log"],
         maintainer: ["home", "publication"],
         "ra.admin": ["certificates", "expiring", "home", "overdue", "publication", "queue", "staff", "statistics"],
         "ra.operator": ["card-batches", "certificates", "expiring", "home", "overdue", "publication", "queue", "staff", "submit"],
-        "ra.approver": ["certificates", "expiring", "home", "overdue", "queue", "submit"],
-        holder: ["certificates", "expiring", "home", "overdue", "queue", "submit"],
+        "ra.approver": ["certificates", "expiring", "home", "overdue", "queue", "seal-applications", "seal-use-log", "seals", "submit"],
+        holder: ["certificates", "expiring", "home", "overdue", "queue", "seal-applications", "seal-use-log", "seals", "submit"],
     };
     const mustHave = { auditor: "audit.verify", admin: "staff.create", "ra.operator": "ra.application.review", "ra.approver": "ra.application.approve", security: "staff.unlock" };
     const mustNotHave = { auditor: "staff.create", admin: "audit.read", "ra.operator": "audit.read", "ra.approver": "ra.application.review", holder: "ra.application.approve" };
@@ -361,6 +363,14 @@ try {
         const counted = Number(await page.getAttribute($("stat-total"), "data-count"));
         check("statistics: the issued certificate is counted", counted >= 1, String(counted));
         await shot(page, "13-statistics");
+        const open = await page.evaluate(async () => {
+            const headers = { Authorization: `Bearer ${sessionStorage.getItem("yinxin.console.token")}` };
+            const noEnd = await fetch("/api/v1/ra/statistics", { headers });
+            const farEnd = await fetch("/api/v1/ra/statistics?from=2000-01-01&to=9999-12-31", { headers });
+            const sum = async (r) => (r.ok ? (await r.json()).statistics.reduce((n, x) => n + x.count, 0) : -r.status);
+            return { noEnd: await sum(noEnd), farEnd: await sum(farEnd) };
+        });
+        check("statistics without ?to= (and to 9999-12-31) count the issued certificates", open.noEnd >= 1 && open.noEnd === counted && open.farEnd === counted, JSON.stringify({ ...open, counted }));
         await page.context().close();
     }
     {
@@ -416,6 +426,105 @@ try {
         await page.waitForSelector($("login-form"));
         check("logout ends the session in the tab", (await page.evaluate(() => sessionStorage.getItem("yinxin.console.token"))) === null);
         await page.context().close();
+    }
+    // --- 9. Seals: an application approved with a signed decision, the registry, a seal use -----
+    const SEAL = process.env.YX_SEAL_CODE;
+    const SEAL_APP = process.env.YX_SEAL_APPLICATION;
+    const SEAL_USE = process.env.YX_SEAL_USE;
+    {
+        // The seal making system's operator: sees the applications of the subtree (an approver or
+        // applicant sees those of their own unit only), approves one and makes its seal.
+        const page = await newPage("seal-operator");
+        await login(page, logins["seal.operator"]);
+        await go(page, "#/seal-applications", $("seal-applications"));
+        check("seal applications: the submitted application is listed", (await page.$(`${$("seal-applications")} tr[data-id="${SEAL_APP}"][data-state="submitted"]`)) !== null);
+        await page.click(`tr[data-id="${SEAL_APP}"] a`);
+        await page.waitForSelector(`${$("seal-application-view")}[data-state="submitted"]`);
+        const fields = await page.$$eval(`${$("seal-form-fields")} dd`, (dds) => Object.fromEntries(dds.map((d) => [d.dataset.field, d.textContent])));
+        check("seal application: the §7.5 form fields are shown", fields.unit_name === "济南市人力资源和社会保障局" && fields.seal_name === "合同专用章" && fields.handler_id_number === "11010519491231002X" && fields.credit_code === "11370100MB2867521T", JSON.stringify(fields));
+        const materials = await page.$$eval(`${$("materials")} tbody tr`, (rows) => rows.map((r) => r.textContent));
+        check("seal application: the four materials with their SM3", materials.length === 4 && materials.some((m) => m.includes("application_letter.pdf")), materials.join(" | "));
+        await shot(page, "17-seal-application");
+        await page.click($("approve"));
+        await page.waitForSelector(`${$("seal-application-view")}[data-state="approved"]`);
+        check("seal application approved with an SM2-signed decision", (await page.$($("approval-signed"))) !== null && (await page.textContent($("application-facts"))).includes("seal.operator"));
+        await page.click($("make"));
+        await page.waitForSelector(`${$("seal-application-view")}[data-state="made"]`);
+        const second = (await page.textContent($("application-seal"))).trim();
+        check("the seal of the approved application was made", /^\d{14}$/.test(second) && second !== SEAL, second);
+        await go(page, "#/seals", $("seals"));
+        const states = await page.$$eval(`${$("seals")} tbody tr[data-code]`, (rows) => Object.fromEntries(rows.map((r) => [r.dataset.code, r.dataset.state])));
+        check("seal registry: both seals are listed as valid", states[SEAL] === "valid" && states[second] === "valid", JSON.stringify(states));
+        await shot(page, "18-seal-registry");
+        await page.click(`tr[data-code="${SEAL}"] ${$("seal-link")}`);
+        await page.waitForSelector(`${$("seal-view")}[data-state="valid"]`);
+        const published = await page.getAttribute($("published-status"), "data-status");
+        check("seal detail: the published status is valid", published === "valid", published);
+        const history = await page.textContent($("seal-history"));
+        check("seal detail: the history shows the signed approval of its application", history.includes("ra.approver") && history.includes("SM2 已签名"), history);
+        await shot(page, "19-seal-detail");
+        await page.context().close();
+    }
+    {
+        const page = await newPage("seal-reviewer");
+        await login(page, logins["seal.reviewer"]);
+        const seen = await navViews(page);
+        check("seal reviewer: the seal-use approvals are in the navigation", seen.includes("seal-uses") && !seen.includes("seal-applications"), seen.join(","));
+        await go(page, "#/seal-uses", $("seal-uses"));
+        check("seal reviewer: the pending request is listed", (await page.$(`${$("seal-uses")} tr[data-id="${SEAL_USE}"][data-state="requested"]`)) !== null);
+        await shot(page, "20-seal-uses");
+        await page.click(`tr[data-id="${SEAL_USE}"] ${$("seal-use-link")}`);
+        await page.waitForSelector(`${$("seal-use-view")}[data-state="requested"]`);
+        const payload = await page.textContent($("use-payload"));
+        check("seal use: the payload the decision signs is shown (SM3 checked in the browser)", payload.includes(SEAL_USE) && payload.includes(SEAL), payload);
+        await page.click($("use-approve"));
+        await page.waitForSelector(`${$("seal-use-view")}[data-state="approved"]`);
+        check("seal use approved with the reviewer's SM2 signature", (await page.$($("use-decision-signed"))) !== null && (await page.textContent($("use-reviewed-by"))).includes("seal.reviewer"));
+        await shot(page, "21-seal-use-approved");
+        await page.context().close();
+    }
+    {
+        const page = await newPage("seal-user");
+        await login(page, logins["seal.user"]);
+        await go(page, `#/seal-uses/${SEAL_USE}`, `${$("seal-use-view")}[data-state="approved"]`);
+        await page.click($("use-sign"));
+        await page.waitForSelector(`${$("seal-use-view")}[data-state="signed"]`);
+        check("seal user: the approved request is signed with the seal", /^[0-9a-f]{64}$/.test((await page.textContent($("use-result-sm3"))).trim()));
+        await download(page, "use-fetch", join(OUT, "signed.sig"));
+        await page.waitForFunction(() => !document.querySelector('[data-testid="use-fetch"]'));
+        await page.waitForSelector($("use-fetched"));
+        check("seal user: the signed document was downloaded once", (await page.textContent($("use-fetched"))).includes("seal.user"));
+        results.seal_use_signed = SEAL_USE;
+        const root = await page.evaluate(async () => Array.from(new Uint8Array(await (await fetch("/ca/demo-seal-root.cer")).arrayBuffer())));
+        writeFileSync(join(OUT, "demo-seal-root.cer"), Buffer.from(root));
+        await shot(page, "22-seal-use-signed");
+        await page.context().close();
+    }
+    {
+        const page = await newPage("seal-auditor");
+        await login(page, logins.auditor);
+        await go(page, "#/seal-use-log", $("seal-use-log"));
+        const row = await page.textContent(`${$("seal-use-log")} tr[data-request="${SEAL_USE}"]`);
+        check("use log: the signed use with requester and reviewer", row.includes("seal.user") && row.includes("seal.reviewer") && row.includes(SEAL), row);
+        await shot(page, "23-seal-use-log");
+        await page.context().close();
+    }
+    // --- 10. The publication queue: the offline directory's rows wait with their error ---
+    {
+        const page = await newPage("maintainer-queue");
+        await login(page, logins.maintainer);
+        await go(page, "#/publication", $("pubq-targets"));
+        const pending = Number(await page.textContent(`${$("pubq-targets")} tr[data-target="dir-offline"] ${$("pubq-pending")}`));
+        check("publication queue: the offline directory has pending rows", pending > 0, String(pending));
+        const failed = await page.$$eval(`${$("pubq-items")} tbody tr[data-attempts]`, (rows) => rows.filter((r) => Number(r.dataset.attempts) > 0).map((r) => r.textContent));
+        check("publication queue: a failed row shows its attempts and last error", failed.length > 0 && failed[0].length > 20, failed.slice(0, 1).join(""));
+        await shot(page, "24-publication-queue");
+        await page.context().close();
+        const denied = await newPage("holder-queue");
+        await login(denied, logins.holder);
+        const status = await denied.evaluate(async () => (await fetch("/api/v1/publication", { headers: { Authorization: `Bearer ${sessionStorage.getItem("yinxin.console.token")}` } })).status);
+        check("publication queue: an applicant is refused (403)", status === 403, String(status));
+        await denied.context().close();
     }
     check("no script errors in any page", consoleErrors.length === 0, consoleErrors.join(" | "));
 } catch (e) {

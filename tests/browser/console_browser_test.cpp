@@ -17,7 +17,9 @@
 #include <cctype>
 #include <cerrno>
 #include <filesystem>
+#include <map>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -210,8 +212,112 @@ TEST(ConsoleBrowser, OperatorsWorkThroughTheConsoleInHeadlessChromium) {
                   "ra.operator"});
     ASSERT_EQ(r.exit_code, 0) << r.output;
 
+    // An LDAP target nobody listens on: one delivery round leaves its rows pending with a failed
+    // attempt and the error, which the publication view shows.
+    write_file(tmp / "ldap-password.txt", "secret\n");
+    r = data.run({"publish", "target", "add", "--data-dir", data.dir(), "--id", "dir-offline", "--ldap",
+                  "ldap://127.0.0.1:9", "--bind-dn", "cn=admin,dc=yinxin,dc=test", "--password-file",
+                  (tmp / "ldap-password.txt").string(), "--base-dn", "dc=yinxin,dc=test", "--timeout", "2"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = data.run({"publish", "run", "--once", "--data-dir", data.dir()});
+    EXPECT_NE(r.exit_code, 0) << "the directory is down: " << r.output;
+
     Serve serve(serve_args);
     ASSERT_FALSE(serve.url().empty());
+
+    // The seal system through the real CLI: the holder applies for a centrally held seal, the
+    // 主管部门 approver approves (signed), the seal operator makes it, the seal use system's admin
+    // grants the seal user "use" and the reviewer "review", and the seal user asks for the seal on
+    // a document — the pending request the reviewer approves in the browser. A second application
+    // is left submitted for the approver to approve in the browser.
+    std::map<std::string, std::string> passwords;
+    {
+        std::istringstream list(read_text(fs::path(staff_dir) / "logins.txt"));
+        for (std::string line; std::getline(list, line);) {
+            std::istringstream in(line);
+            std::string login;
+            std::string role;
+            std::string password;
+            in >> login >> role >> password;
+            if (!login.empty() && login[0] != '#') passwords[login] = password;
+        }
+    }
+    auto token = [&](const std::string& login) {
+        const fs::path pw = tmp / (login + ".pw");
+        write_file(pw, passwords[login] + "\n");
+        auto res = data.run({"staff", "login", "--url", serve.url(), "--login", login, "--password-file", pw.string(),
+                             "--key", staff_dir + "/" + login + ".key.pem"});
+        EXPECT_EQ(res.exit_code, 0) << res.output;
+        const auto j = nlohmann::json::parse(res.output, nullptr, false);
+        const fs::path file = tmp / (login + ".token");
+        write_file(file, (j.is_object() ? j.value("token", std::string()) : std::string()) + "\n");
+        return file.string();
+    };
+    auto cli = [&](std::vector<std::string> args, const std::string& token_file) {
+        args.insert(args.end(), {"--url", serve.url(), "--token-file", token_file});
+        return data.run(args);
+    };
+    const std::string holder = token("holder");
+    const std::string approver = token("ra.approver");
+    const std::string seal_operator = token("seal.operator");
+    const std::string use_admin = token("sealuse.admin");
+    const std::string seal_user = token("seal.user");
+    write_file(tmp / "seal.png",
+               hex_decode("89504e470d0a1a0a0000000d494844520000000400000004080200000026930929000000104944"
+                          "415478da63f8cfc000470cc47100ae930ff1385e8c110000000049454e44ae426082")
+                   .value());
+    auto apply = [&](const std::string& seal_name) {
+        const nlohmann::json form{{"credit_code", "11370100MB2867521T"},
+                                  {"division_code", "370100"},
+                                  {"unit_type", "administrative_organ"},
+                                  {"unit_name", "济南市人力资源和社会保障局"},
+                                  {"handler_name", "张三"},
+                                  {"handler_id_number", "11010519491231002X"},
+                                  {"handler_mobile", "13805310000"},
+                                  {"unit_address", "济南市历下区龙鼎大道 1 号"},
+                                  {"approving_unit_name", "山东省人力资源和社会保障厅"},
+                                  {"approving_division_code", "370000"},
+                                  {"seal_name", seal_name},
+                                  {"width_mm", 42},
+                                  {"height_mm", 42}};
+        write_file(tmp / "form.json", form.dump());
+        std::vector<std::string> args = {
+            "sealsys",    "apply",  (tmp / "form.json").string(), "--picture", (tmp / "seal.png").string(),
+            "--delivery", "central"};
+        for (const char* kind : {"application_letter", "handler_id", "handler_contact", "establishment_document"}) {
+            const fs::path file = tmp / (std::string(kind) + ".pdf");
+            write_file(file, "%PDF-1.4 " + std::string(kind));
+            args.insert(args.end(), {"--material", std::string(kind) + "=" + file.string()});
+        }
+        auto res = cli(args, holder);
+        EXPECT_EQ(res.exit_code, 0) << res.output;
+        const auto j = nlohmann::json::parse(res.output, nullptr, false);
+        return j.is_object() ? j.value("id", std::string()) : std::string();
+    };
+    const std::string made_app = apply("业务专用章");
+    ASSERT_FALSE(made_app.empty());
+    r = cli({"sealsys", "approve", made_app, "--key", staff_dir + "/ra.approver.key.pem"}, approver);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = cli({"sealsys", "make", made_app}, seal_operator);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto made = nlohmann::json::parse(r.output, nullptr, false);
+    const std::string seal_code = made.is_object() ? made.value("seal_code", "") : "";
+    ASSERT_FALSE(seal_code.empty()) << r.output;
+    r = cli({"seal-use", "grant", seal_code, "--staff", "seal.user", "--permission", "use"}, use_admin);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    r = cli({"seal-use", "grant", seal_code, "--staff", "seal.reviewer", "--permission", "review"}, use_admin);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const fs::path document = tmp / "leave-approval.txt";
+    write_file(document, "请假审批单: 张三, 2026-12-07 至 2026-12-09, 同意。\n");
+    r = cli({"seal-use", "request", document.string(), "--seal", seal_code, "--purpose", "请假审批单盖章", "--kind",
+             "file"},
+            seal_user);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    const auto requested = nlohmann::json::parse(r.output, nullptr, false);
+    const std::string use_request = requested.is_object() ? requested.value("id", "") : "";
+    ASSERT_FALSE(use_request.empty()) << r.output;
+    const std::string pending_app = apply("合同专用章");
+    ASSERT_FALSE(pending_app.empty());
 
     const fs::path out = tmp / "out";
     const fs::path shots = work / "screenshots";
@@ -224,6 +330,9 @@ TEST(ConsoleBrowser, OperatorsWorkThroughTheConsoleInHeadlessChromium) {
     ::setenv("YX_STAFF_CERT", staff_cert.c_str(), 1);
     ::setenv("YX_BATCH", (tmp / "batch.csv").c_str(), 1);
     ::setenv("YX_CHROMIUM", chromium.c_str(), 1);
+    ::setenv("YX_SEAL_CODE", seal_code.c_str(), 1);
+    ::setenv("YX_SEAL_APPLICATION", pending_app.c_str(), 1);
+    ::setenv("YX_SEAL_USE", use_request.c_str(), 1);
     r = run_process(
         {node, std::string(YINXIN_BROWSER_TEST_DIR) + "/console.spec.mjs", serve.url(), staff_dir + "/logins.txt"});
     EXPECT_EQ(r.exit_code, 0) << r.output << "\nserve printed last:\n" << serve.tail();
@@ -278,9 +387,23 @@ TEST(ConsoleBrowser, OperatorsWorkThroughTheConsoleInHeadlessChromium) {
     const std::string number = std::to_string(results.value("crl_number", -1));
     EXPECT_NE(r.output.find("X509v3 CRL Number: \n                " + number), std::string::npos) << r.output;
 
+    // The document the seal user signed and downloaded in the browser: a detached SES signature that
+    // `yinxin seal verify` checks over the original document against the seal root.
+    ASSERT_EQ(results.value("seal_use_signed", std::string()), use_request) << results.dump();
+    r = data.run({"seal", "verify", (out / "signed.sig").string(), "--data", document.string(), "--anchor",
+                  (out / "demo-seal-root.cer").string(), "--json"});
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    const auto report =
+        nlohmann::json::parse(r.output.substr(std::min(r.output.find('{'), r.output.size())), nullptr, false);
+    EXPECT_TRUE(report.is_object() && report.value("valid", false)) << r.output;
+    write_file(tmp / "other.txt", "请假审批单: 李四\n");
+    r = data.run({"seal", "verify", (out / "signed.sig").string(), "--data", (tmp / "other.txt").string(), "--anchor",
+                  (out / "demo-seal-root.cer").string()});
+    EXPECT_EQ(r.exit_code, 4) << "another document is tampered data: " << r.output;
+
     std::size_t pngs = 0;
     for (const auto& e : fs::directory_iterator(shots)) pngs += e.path().extension() == ".png" ? 1 : 0;
-    EXPECT_GE(pngs, 15u) << "screenshots in " << shots;
+    EXPECT_GE(pngs, 22u) << "screenshots in " << shots;
     EXPECT_EQ(serve.stop(), 0);
 }
 

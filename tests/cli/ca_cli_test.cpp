@@ -215,65 +215,6 @@ TEST_F(CaCli, TwoSharesCannotSign) {
 namespace yinxin::test {
 namespace {
 
-// `yinxin serve --listen 127.0.0.1:0 --data-dir <dir>`, running until stop().
-class ServeProcess {
-public:
-    explicit ServeProcess(const std::string& data_dir, const std::vector<std::string>& extra = {}) {
-        std::vector<std::string> argv = {
-            std::string(k_yinxin_cli), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir};
-        argv.insert(argv.end(), extra.begin(), extra.end());
-        std::string error;
-        m_pid = spawn_process(argv, &m_fd, &error);
-        if (m_pid <= 0) {
-            ADD_FAILURE() << error;
-            return;
-        }
-        std::string out;
-        char buf[1024];
-        while (out.find("/metrics") == std::string::npos) {
-            const ssize_t n = ::read(m_fd, buf, sizeof buf);
-            if (n <= 0) break;
-            out.append(buf, static_cast<std::size_t>(n));
-        }
-        const auto at = out.find("listening on ");
-        if (at == std::string::npos) {
-            ADD_FAILURE() << out;
-            return;
-        }
-        m_url = out.substr(at + 13, out.find('\n', at) - at - 13);
-        // With --plain-port: "listening on http://... (plain HTTP, ...)" on the next line.
-        if (const auto plain = out.find("listening on http://", at + 13); plain != std::string::npos)
-            m_plain_url = out.substr(plain + 13, out.find(' ', plain + 13) - plain - 13);
-    }
-    ~ServeProcess() {
-        if (m_pid > 0) stop();
-    }
-    ServeProcess(const ServeProcess&) = delete;
-    ServeProcess& operator=(const ServeProcess&) = delete;
-
-    const std::string& url() const { return m_url; }
-    const std::string& plain_url() const { return m_plain_url; }
-    // SIGTERM, drain the output, and the exit code (0 after a graceful shutdown).
-    int stop() {
-        ::kill(m_pid, SIGTERM);
-        char buf[1024];
-        for (;;) {
-            const ssize_t n = ::read(m_fd, buf, sizeof buf);
-            if (n <= 0) break;
-        }
-        ::close(m_fd);
-        const int code = wait_exit_code(m_pid);
-        m_pid = -1;
-        return code;
-    }
-
-private:
-    pid_t m_pid = -1;
-    int m_fd = -1;
-    std::string m_url;
-    std::string m_plain_url;
-};
-
 // `yinxin serve --data-dir` publishes the CA certificates at the AIA caIssuers URLs the issued
 // certificates carry, and the CA list; fetched with curl as a relying party would.
 TEST_F(CaCli, ServePublishesCaCertificates) {
@@ -322,8 +263,8 @@ TEST_F(CaCli, DemoStaffLogInToTheServedStaffApi) {
         ASSERT_EQ(fields.size(), 5u) << line;
         logins[fields[0]] = fields;
     }
-    EXPECT_EQ(logins.size(), 9u);
-    r = data.run(demo);  // idempotent
+    EXPECT_EQ(logins.size(), 16u);  // the §5.4 roles, the RA and the three seal systems (§9.4)
+    r = data.run(demo);             // idempotent
     ASSERT_EQ(r.exit_code, 0) << r.output;
     EXPECT_NE(r.output.find("already set up"), std::string::npos) << r.output;
 

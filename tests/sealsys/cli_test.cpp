@@ -5,7 +5,6 @@
 // approver's key file) → make → download → status → loss → revocation-list fetch --trust.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-#include <signal.h>
 
 #include <filesystem>
 #include <string>
@@ -20,58 +19,7 @@ namespace {
 
 using yinxin::test::CliData;
 using yinxin::test::ScratchDir;
-
-// `yinxin serve` as a child process (as tests/cli/ca_cli_test.cpp runs it).
-class ServeProcess {
-public:
-    explicit ServeProcess(const std::vector<std::string>& args) {
-        std::vector<std::string> argv = {std::string(yinxin::test::k_yinxin_cli), "serve", "--listen", "127.0.0.1:0"};
-        argv.insert(argv.end(), args.begin(), args.end());
-        std::string error;
-        m_pid = yinxin::test::spawn_process(argv, &m_fd, &error);
-        if (m_pid <= 0) {
-            ADD_FAILURE() << error;
-            return;
-        }
-        char buf[1024];
-        while (m_out.find("/metrics") == std::string::npos) {
-            const ssize_t n = ::read(m_fd, buf, sizeof buf);
-            if (n <= 0) break;
-            m_out.append(buf, static_cast<std::size_t>(n));
-        }
-        const auto at = m_out.find("listening on ");
-        if (at == std::string::npos) {
-            ADD_FAILURE() << m_out;
-            return;
-        }
-        m_url = m_out.substr(at + 13, m_out.find('\n', at) - at - 13);
-    }
-    ~ServeProcess() {
-        if (m_pid > 0) stop();
-    }
-    ServeProcess(const ServeProcess&) = delete;
-    ServeProcess& operator=(const ServeProcess&) = delete;
-    const std::string& url() const { return m_url; }
-    const std::string& output() const { return m_out; }
-    int stop() {
-        ::kill(m_pid, SIGTERM);
-        char buf[1024];
-        for (;;) {
-            const ssize_t n = ::read(m_fd, buf, sizeof buf);
-            if (n <= 0) break;
-        }
-        ::close(m_fd);
-        const int code = yinxin::test::wait_exit_code(m_pid);
-        m_pid = -1;
-        return code;
-    }
-
-private:
-    pid_t m_pid = -1;
-    int m_fd = -1;
-    std::string m_out;
-    std::string m_url;
-};
+using yinxin::test::ServeProcess;
 
 constexpr std::string_view k_pw = "Kx7#mP9!vQ";
 
@@ -137,8 +85,8 @@ TEST(SealSystemCli, ServeAndCliFromApplicationToRevocationList) {
     }
     yinxin::test::write_file(tmp / "pw.txt", std::string(k_new_pw) + "\n");
 
-    ServeProcess serve({"--data-dir", data.dir(), "--shares-file", data.shares(), "--pin-file", data.pin_file(),
-                        "--publish-interval", "0", "--notify-interval", "0"});
+    ServeProcess serve(data.dir(), {"--shares-file", data.shares(), "--pin-file", data.pin_file(), "--publish-interval",
+                                    "0", "--notify-interval", "0"});
     ASSERT_FALSE(serve.url().empty());
     EXPECT_NE(serve.output().find("seal system: maker"), std::string::npos) << serve.output();
     auto token = [&](const std::string& id) {

@@ -119,8 +119,11 @@ protected:
         YX_ASSERT_OK(auth->create_staff("admin", spec("ra.admin", Role::business_admin, "ra", Subsystem::ra)));
         YX_ASSERT_OK(auth->create_staff("admin", spec("audit.admin", Role::audit_admin, "ra")));
         YX_ASSERT_OK(auth->create_staff("audit.admin", spec("auditor", Role::auditor, "ra")));
+        // §9.4: seal users and their permissions belong to the seal use system, with its own admins.
         YX_ASSERT_OK(
-            auth->create_staff("seal.admin", spec("seal.op", Role::business_operator, "jinan", Subsystem::seal)));
+            auth->create_staff("admin", spec("sealuse.admin", Role::business_admin, "ra", Subsystem::seal_use)));
+        YX_ASSERT_OK(auth->create_staff("sealuse.admin",
+                                        spec("seal.op", Role::business_operator, "jinan", Subsystem::seal_use)));
         YX_ASSERT_OK(auth->create_staff("ra.admin", spec("ra.op", Role::business_operator, "jinan", Subsystem::ra)));
         for (const char* id : {"clerk", "clerk2"})
             YX_ASSERT_OK(auth->create_staff("seal.admin", spec(id, Role::seal_user, "jinan")));
@@ -244,7 +247,7 @@ protected:
     void grant_defaults() {
         YX_ASSERT_OK(svc->grant(as("seal.op"), k_code, "clerk", SealPermission::use));
         YX_ASSERT_OK(svc->grant(as("seal.op"), k_code, "hr.system", SealPermission::use));
-        YX_ASSERT_OK(svc->grant(as("seal.admin"), k_code, "reviewer", SealPermission::review));
+        YX_ASSERT_OK(svc->grant(as("sealuse.admin"), k_code, "reviewer", SealPermission::review));
     }
 
     NewUseRequest ofd_request(std::optional<seal::OfdStamp> stamp = seal::OfdStamp{0, {120, 200, 40, 40}}) {
@@ -594,7 +597,7 @@ TEST_F(SealUseTest, PermissionsAndRolesAreCheckedAndAudited) {
     YX_ASSERT_OK(svc->grant(as("seal.op"), k_code, "clerk2", SealPermission::use));
     YX_EXPECT_CODE(svc->sign(as("clerk2"), req->id), Errc::seal_use_denied);
     // A requester whose permission was withdrawn no longer signs (§8.2.4 b 2).
-    YX_ASSERT_OK(svc->withdraw(as("seal.admin"), k_code, "clerk", SealPermission::use));
+    YX_ASSERT_OK(svc->withdraw(as("sealuse.admin"), k_code, "clerk", SealPermission::use));
     YX_EXPECT_CODE(svc->sign(as("clerk"), req->id), Errc::seal_use_denied);
     EXPECT_EQ(state_of(req->id).state, UseState::approved);
     YX_ASSERT_OK(svc->grant(as("seal.op"), k_code, "clerk", SealPermission::use));
@@ -1087,7 +1090,11 @@ TEST_F(SealUseWithRegistry, CentralSealFromTheRegistryIsUsedAndItsLossStopsUse) 
     SealUseService use(
         **use_store, [this](std::string_view code) { return registry->central_seal(code); }, *m_device, *auth,
         *audit_log, m_clock, rng, config);
-    const UseCaller op{"op1", "test"};
+    // §9.4: the grants are the seal use system's business, with its own admin and operator.
+    YX_ASSERT_OK(
+        auth->create_staff("admin", spec("sealuse.admin", Role::business_admin, "ra", auth::Subsystem::seal_use)));
+    YX_ASSERT_OK(auth->create_staff("sealuse.admin", spec("use.op", Role::business_operator, "jinan")));
+    const UseCaller op{"use.op", "test"};
     const UseCaller user{"yongzhang", "test"};
     YX_ASSERT_OK(use.grant(op, made.seal_code, "yongzhang", SealPermission::use));
     YX_ASSERT_OK(use.grant(op, made.seal_code, "shenhe", SealPermission::review));

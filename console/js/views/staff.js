@@ -10,6 +10,8 @@ import { can, getMe, getMeta, rolesManagedBy } from "../session.js";
 import { h, panel, table, badge, button, field, select, setFieldError, dialog, toast, errorBox, formatTime, readFileText, withProgress } from "../ui.js";
 
 const SUBSYSTEM_ROLES = new Set(["business_admin", "business_operator"]);
+// LD/T 01.1-2022 §9.4: audit admins and auditors MAY belong to one subsystem.
+const OPTIONAL_SUBSYSTEM_ROLES = new Set(["audit_admin", "auditor"]);
 
 function roleOptions(roles) {
     return roles.map((r) => [r, label("role", r)]);
@@ -108,7 +110,7 @@ function createForm(nodes, onCreated) {
         check(sub, SUBSYSTEM_ROLES.has(role.value) && !sub.value, "staff.subsystem_required");
         if (!ok) return;
         const body = { id: id.value.trim(), display_name: name.value.trim(), role: role.value, org_node: node.value.trim(), initial_password: pw.value };
-        if (SUBSYSTEM_ROLES.has(role.value)) body.subsystem = sub.value;
+        if (SUBSYSTEM_ROLES.has(role.value) || (OPTIONAL_SUBSYSTEM_ROLES.has(role.value) && sub.value)) body.subsystem = sub.value;
         if (phone.value.trim()) body.phone = phone.value.trim();
         if (cert.files.length) {
             const pem = await readFileText(cert.files[0]);

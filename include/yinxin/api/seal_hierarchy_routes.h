@@ -3,7 +3,7 @@
 //
 //   GET  /api/v1/sealsys/identity                public: {name, level, public_key, status_certificate,
 //                                                seal_ca_certificate} (PEM)
-//   POST /api/v1/sealsys/probe                   public: {nonce (base64), base_url} → {signature}
+//   POST /api/v1/sealsys/probe                   peer: {nonce (base64), base_url} → {signature}
 //   POST /api/v1/sealsys/access-test             staff: registration → {passed, checks}
 //   POST /api/v1/sealsys/peers                   staff: registration → 201 peer (access test passed)
 //   GET  /api/v1/sealsys/peers                   staff
@@ -12,11 +12,13 @@
 //   GET  /api/v1/sealsys/peers/{id}/certificate  public: {certificate, seal_ca_certificate, status_certificate}
 //   POST /api/v1/sealsys/parent                  staff: {parent_url, peer_id} → the link
 //   GET  /api/v1/sealsys/parent                  staff
-//   POST /api/v1/sealsys/sync                    public, signed: {message, signature} → {accepted, sequence}
-//   POST /api/v1/sealsys/sync/pull               public, signed: {peer_id, after, time, signature}
+//   POST /api/v1/sealsys/sync                    peer, signed: {message, signature} → {accepted, sequence}
+//   POST /api/v1/sealsys/sync/pull               peer, signed: {peer_id, after, time, signature}
 //   POST /api/v1/sealsys/sync/push-now           staff (seal.status.sync): push to the parent now
 //   POST /api/v1/sealsys/sync/pull-now           staff (seal.status.sync): pull from the parent now
 // registration: {name, level, division_code, base_url, province, city, public_key (PEM)}.
+// "peer" routes are called by other seal systems: with `require_client_cert` (serve with TLS) a caller
+// without a verified TLS client certificate gets 401 api.unauthenticated and nothing happens.
 #pragma once
 
 #include "yinxin/api/server.h"
@@ -31,6 +33,8 @@ struct SealHierarchyApi {
     sealsys::Hierarchy* hierarchy = nullptr;
     auth::AuthService* auth = nullptr;
     audit::AuditLog* audit = nullptr;
+    // Peer routes only for callers with a TLS client certificate verified against serve's --client-ca.
+    bool require_client_cert = false;
 };
 
 // Adds the routes above. Everything in `api` must outlive the server.

@@ -40,7 +40,7 @@ struct StaffRecord {
     std::string id_number;
     std::string birth_date;
     Role role = Role::applicant;
-    Subsystem subsystem = Subsystem::none;  // business admins and operators only
+    Subsystem subsystem = Subsystem::none;  // business admins/operators; optional for audit admins/auditors (§9.4)
     std::string org_node;                   // the node the member is attached to
     bool active = true;
     bool custodian = false;  // named custodian (分管者) of a device master key

@@ -86,10 +86,21 @@ private:
 };
 
 // Subsystems a business admin or operator belongs to (§5.4 d: "某个子系统"). Actions of a
-// subsystem are open only to business admins/operators of that subsystem.
-enum class Subsystem : std::uint8_t { none, ra, ca, kmc, seal, status };
+// subsystem are open only to business admins/operators of that subsystem. The seal system is three
+// systems with their own administrators (LD/T 01.1-2022 §9.4 分权管理): seal making (`seal`), seal
+// status publishing with registration and sync (`seal_status`), and centralized seal use (`seal_use`).
+// An audit admin or auditor may also belong to one subsystem: it then reads only that subsystem's
+// audit records (§9.4 独立的审计管理员).
+enum class Subsystem : std::uint8_t { none, ra, ca, kmc, seal, status, seal_status, seal_use };
+inline constexpr std::array<Subsystem, 7> k_all_subsystems{
+    Subsystem::ra,     Subsystem::ca,          Subsystem::kmc,     Subsystem::seal,
+    Subsystem::status, Subsystem::seal_status, Subsystem::seal_use};
 std::string_view subsystem_name(Subsystem s) noexcept;  // "" for none
 std::optional<Subsystem> subsystem_from_name(std::string_view name) noexcept;
+// The subsystem an audit record belongs to, from its dotted action ("seal.use.approve" → seal_use,
+// "sealsys.sync.push" → seal_status, "ra.submit" → ra); none for records of the whole system (staff,
+// login, device, audit itself), which only audit staff without a subsystem read.
+Subsystem audit_action_subsystem(std::string_view audit_action) noexcept;
 
 // Everything a principal can ask Yinxin to do (issues 3–9). Names are stable and dotted.
 enum class Action : std::uint16_t {

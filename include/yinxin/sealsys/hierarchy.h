@@ -34,8 +34,14 @@
 // registered key, the sequence number (strictly increasing per peer: a replay is refused) and the time
 // (within max_clock_skew). Downward on request: pull_from_parent() asks the parent for what it knows
 // (statuses from other branches and its own seals), checked against the parent's status certificate
-// pinned at link time. Transport: HTTP(S) through PeerTransport; the demo runs it over plain HTTP on
-// loopback, the signed message being the authentication (mutual TLS is the transport's business).
+// pinned at link time. `serve` also runs both by itself every `sync_interval_s` (scheduled_push,
+// scheduled_pull: authorised as the system, audited like the member-driven runs).
+//
+// Transport: HTTP(S) through PeerTransport. In production every call between instances is mutual
+// TLS (the transport presents the instance's TLS client certificate and checks the peer's server
+// certificate; `require_https` refuses http:// peers), and the peer-to-peer routes refuse callers
+// without a verified client certificate (api/seal_hierarchy_routes.h). Plain HTTP on loopback is
+// for development only; the signed messages authenticate the content either way.
 #pragma once
 
 #include <chrono>
@@ -211,6 +217,8 @@ struct HierarchyConfig {
     std::string sm2_id{crypto::k_default_sm2_id};
     std::chrono::seconds max_clock_skew{std::chrono::minutes(10)};
     std::size_t max_entries = 1000;  // per message
+    // This instance serves TLS: peer base URLs and the parent URL must be https:// (production).
+    bool require_https = false;
 };
 
 struct SyncResult {
@@ -266,8 +274,16 @@ public:
     // --- sync (seal.status.sync) ---
     Result<SyncResult> push_to_parent(const Caller& who);
     Result<SyncResult> pull_from_parent(const Caller& who);
-    // Parent side: a message from a registered child (public route; the signature authenticates).
-    Result<SyncResult> receive_sync(const Caller& from, BytesView message, BytesView signature);
+    // The scheduled sync of `serve`: the same push and pull, authorised as the system itself (the
+    // operator enabled it in the instance's settings), audited with actor and role "system".
+    // Without a parent link there is nothing to do: std::nullopt and no audit record.
+    Result<std::optional<SyncResult>> scheduled_push();
+    Result<std::optional<SyncResult>> scheduled_pull();
+    // Parent side: a message from a registered child (peer route; the signature authenticates the
+    // content, mutual TLS the caller). `transport` (e.g. the TLS client certificate's subject and
+    // fingerprint) goes into the audit record.
+    Result<SyncResult> receive_sync(const Caller& from, BytesView message, BytesView signature,
+                                    std::string_view transport = {});
     // Parent side: what a registered child asks for on a pull (signed by our status key). The
     // request itself is signed by the child over "yinxin-seal-status-pull/1\n<peer>\n<after>\n<time>\n".
     struct SignedMessage {
@@ -275,7 +291,7 @@ public:
         Bytes signature;
     };
     Result<SignedMessage> answer_pull(const Caller& from, std::string_view peer_id, std::int64_t after,
-                                      std::int64_t time, BytesView signature);
+                                      std::int64_t time, BytesView signature, std::string_view transport = {});
 
     // Local status first, then what was learnt from other instances (§7.2 f, §8.3).
     Result<SealStatusInfo> seal_status(std::string_view seal_code) override;
@@ -298,6 +314,10 @@ private:
     Result<auth::StaffRecord> authorize(const Caller& who, auth::Action action, Note& note);
     Status authorize_read(const Caller& who);
     Result<std::vector<AccessCheck>> run_access_test(const PeerRegistration& reg);
+    Status check_url_scheme(std::string_view field, std::string_view url) const;
+    // The bodies of push_to_parent / pull_from_parent after authorisation.
+    Result<SyncResult> push_now(Note& note);
+    Result<SyncResult> pull_now(Note& note);
     Result<Bytes> sign(BytesView message);
     Result<SignedMessage> sign_message(const SyncMessage& m);
 
