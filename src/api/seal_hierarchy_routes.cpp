@@ -89,7 +89,7 @@ nlohmann::json sync_json(const sealsys::SyncResult& r) {
     return {{"sent", r.sent}, {"accepted", r.accepted}, {"sequence", r.sequence}};
 }
 
-using ChangingBody = std::function<Result<Response>(const Request&, const Caller&, bool& reached)>;
+using ChangingBody = ServiceBody<Caller>;
 
 class Routes : public std::enable_shared_from_this<Routes> {
 public:
@@ -266,36 +266,12 @@ private:
 
     // Failures before the hierarchy is reached (authentication, malformed body) are audited here.
     Handler changing(std::string action, ChangingBody body) {
-        audit::AuditLog* log = m_api.audit;
-        auth::AuthService* auth = m_api.auth;
-        return [log, auth, action = std::move(action), body = std::move(body)](const Request& req) -> Result<Response> {
-            bool reached = false;
-            AuditNote note;
-            Result<Response> r = [&]() -> Result<Response> {
-                YX_ASSIGN_OR_RETURN(auth::StaffRecord me, bearer_caller(*auth, req, &note));
-                return body(req, Caller{me.id, req.peer}, reached);
-            }();
-            if (r || reached) return r;
-            audit::AuditEvent ev;
-            ev.source = req.peer;
-            ev.actor = note.actor.empty() ? "anonymous" : note.actor;
-            ev.role = note.role;
-            ev.action = action;
-            ev.target = req.path;
-            ev.detail = req.method + " " + req.path;
-            ev.failed(r.error());
-            auto appended = log->append(ev);
-            if (!appended) return std::move(appended).error();
-            return r;
-        };
+        return service_audited<Caller>(m_api.audit, m_api.auth, std::move(action), std::move(body));
     }
 
     void route(Server& server, std::string method, std::string pattern, Handler handler, RouteOptions options = {}) {
-        if (!m_status) return;
-        m_status = server.add_route(
-            std::move(method), std::move(pattern),
-            [self = shared_from_this(), h = std::move(handler)](const Request& req) { return h(req); },
-            std::move(options));
+        add_owned_route(server, m_status, shared_from_this(), std::move(method), std::move(pattern), std::move(handler),
+                        std::move(options));
     }
 
     SealHierarchyApi m_api;
